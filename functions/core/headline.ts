@@ -1,0 +1,50 @@
+import { z } from "zod";
+
+/** Where a headline came from: the dropped file's key and its line (1-based; the header is line 1 in CSV). */
+export const OriginSchema = z.object({
+  file: z.string().min(1),
+  line: z.number().int().positive(),
+});
+
+/** A normalized headline: what flows through SQS, pending segments and shards. */
+export const HeadlineSchema = z.object({
+  id: z.string().min(1),
+  headline: z.string().min(1),
+  /** UTC, ISO 8601 with a Z, millisecond precision: 2024-03-01T14:30:00.000Z */
+  published_at: z.iso.datetime(),
+  symbols: z.array(z.string()),
+  source: z.string().nullable(),
+  url: z.string().nullable(),
+  origin: OriginSchema,
+});
+export type Headline = z.infer<typeof HeadlineSchema>;
+
+export const INTENSITIES = ["weak", "moderate", "strong"] as const;
+
+/** A headline as the GPU job writes it to runs/<run_id>/scores/<n>/part-*.parquet. */
+export const ScoredHeadlineSchema = HeadlineSchema.extend({
+  label: z.string().min(1),
+  score: z.number().min(0).max(1),
+  probs: z.record(z.string(), z.number()),
+  intensity: z.enum(INTENSITIES),
+  model: z.string(),
+  run_id: z.string(),
+  shard_id: z.string(),
+  scored_at: z.iso.datetime(),
+});
+export type ScoredHeadline = z.infer<typeof ScoredHeadlineSchema>;
+
+/**
+ * Column types of a headline in DuckDB SQL, for read_json(..., columns = ...) over pending segments
+ * and for shard Parquet. Shards, scores and curated files keep these names and types; published_at
+ * is a UTC timestamp there.
+ */
+export const HEADLINE_DUCKDB_COLUMNS = {
+  id: "VARCHAR",
+  headline: "VARCHAR",
+  published_at: "TIMESTAMPTZ",
+  symbols: "VARCHAR[]",
+  source: "VARCHAR",
+  url: "VARCHAR",
+  origin: "STRUCT(file VARCHAR, line BIGINT)",
+} as const;
