@@ -31,4 +31,4 @@ test-python:
 	.venv/bin/python -m pytest -q gpu-job/tests
 
 bench: setup
-	node bin/bench.mjs
+	npm run bench
