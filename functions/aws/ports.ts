@@ -1,0 +1,48 @@
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { Metrics, ObjectStore, Queue, Workflow } from "../core/ports.ts";
+import { CloudWatchMetrics } from "./cloudwatch-metrics.ts";
+import { S3ObjectStore } from "./s3-object-store.ts";
+import { SqsQueue } from "./sqs-queue.ts";
+import { StepFunctionsWorkflow } from "./step-functions-workflow.ts";
+
+export interface AwsPorts {
+  store: ObjectStore;
+  queue: Queue;
+  workflow: Workflow;
+  metrics: Metrics;
+}
+
+const built: Partial<AwsPorts> = {};
+
+/**
+ * The ports every Lambda handler uses, on the AWS SDK. Each one is built on first use and kept for
+ * the container's later invocations, so a function needs only the environment of the ports it
+ * touches: BUCKET (store), HEADLINES_QUEUE_URL (queue), STATE_MACHINE_ARN (workflow).
+ */
+export function awsPorts(): AwsPorts {
+  return {
+    get store() {
+      return (built.store ??= new S3ObjectStore(new S3Client({}), requiredEnv("BUCKET")));
+    },
+    get queue() {
+      return (built.queue ??= new SqsQueue(new SQSClient({}), requiredEnv("HEADLINES_QUEUE_URL")));
+    },
+    get workflow() {
+      return (built.workflow ??= new StepFunctionsWorkflow(new SFNClient({}), requiredEnv("STATE_MACHINE_ARN")));
+    },
+    get metrics() {
+      return (built.metrics ??= new CloudWatchMetrics(new CloudWatchClient({})));
+    },
+  };
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: serverless.yml gives it to the functions that use it; set it to run a handler by hand`);
+  }
+  return value;
+}
