@@ -1,16 +1,21 @@
 /** The lake's keys, the same in S3 and in a local directory (DESIGN.md, lake layout). */
 
 export const INCOMING_PREFIX = "incoming/";
+export const INGEST_PREFIX = "ingest/";
 export const QUARANTINE_PREFIX = "quarantine/";
 export const PENDING_PREFIX = "pending/";
 export const RUNS_PREFIX = "runs/";
 export const CURATED_PREFIX = "curated/headline_sentiment/";
+
+export const ingestRecordKey = (sha256: string) => `${INGEST_PREFIX}${sha256}.json`;
+export const pendingSegmentKey = (segmentId: string) => `${PENDING_PREFIX}${segmentId}.jsonl`;
 
 export const runPrefix = (runId: string) => `${RUNS_PREFIX}${runId}/`;
 export const manifestKey = (runId: string) => `${runPrefix(runId)}manifest.json`;
 export const shardKey = (runId: string, index: number) => `${runPrefix(runId)}shards/${index}.parquet`;
 export const scoresPrefix = (runId: string, index: number) => `${runPrefix(runId)}scores/${index}/`;
 export const successKey = (runId: string, index: number) => `${scoresPrefix(runId, index)}_SUCCESS`;
+export const shardStatusKey = (runId: string, index: number) => `${runPrefix(runId)}shard-status/${index}.json`;
 export const reportKey = (runId: string) => `${runPrefix(runId)}report.json`;
 
 export const curatedPartitionPrefix = (p: { year: number; month: number; day: number }) =>
