@@ -1,0 +1,46 @@
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { BadInputError } from "../errors.ts";
+import { CalendarConfigSchema } from "../calendar/calendar.ts";
+
+/**
+ * When pending headlines are sealed into a run (docs/scheduling.md). The calendar part says which
+ * markets' sessions count as open; the rest are the seal policy's thresholds.
+ */
+export const ScheduleConfigSchema = CalendarConfigSchema.extend({
+  /** In a session, no headline waits longer than this between landing in pending/ and being sealed. */
+  freshnessMinutes: z.number().positive().default(15),
+  /** How often the schedule asks the policy (the EventBridge rate; watch's tick). */
+  tickMinutes: z.number().positive().default(5),
+  /** In a session, this many pending rows are worth a run without waiting for the freshness target. */
+  minRunRows: z.number().int().positive().default(1_000),
+  /** Rows per shard (the seal's shard size): in a session, a full shard is sealed at once. */
+  shardRows: z.number().int().positive().default(5_000),
+  /** Outside every session, pending rows wait for the next open unless there are at least this many. */
+  offHoursRunRows: z.number().int().positive().default(50_000),
+}).superRefine((config, ctx) => {
+  if (config.tickMinutes >= config.freshnessMinutes) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["tickMinutes"],
+      message: `the schedule must fire more often than the freshness target (${config.freshnessMinutes} min), or headlines wait past it`,
+    });
+  }
+});
+export type ScheduleConfig = z.output<typeof ScheduleConfigSchema>;
+export type ScheduleConfigInput = z.input<typeof ScheduleConfigSchema>;
+
+/** Parses a schedule configuration written as YAML or JSON; `source` names it in the error. */
+export function parseScheduleConfig(text: string, source: string): ScheduleConfig {
+  let document: unknown;
+  try {
+    document = text.trim() === "" ? {} : parseYaml(text);
+  } catch (error) {
+    throw new BadInputError(`${source} is not YAML or JSON: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const parsed = ScheduleConfigSchema.safeParse(document ?? {});
+  if (!parsed.success) {
+    throw new BadInputError(`${source} is not a valid schedule configuration: ${z.prettifyError(parsed.error).replaceAll("\n", " ")}`, "see docs/scheduling.md");
+  }
+  return parsed.data;
+}
