@@ -9,6 +9,8 @@ export async function withDuckDB<T>(fn: (connection: DuckDBConnection) => Promis
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   try {
+    // Timestamps in the lake are UTC; without this, DuckDB's ICU reads dates in the machine's zone.
+    await connection.run("SET TimeZone = 'UTC'");
     return await fn(connection);
   } finally {
     connection.closeSync();

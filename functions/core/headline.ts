@@ -48,3 +48,16 @@ export const HEADLINE_DUCKDB_COLUMNS = {
   url: "VARCHAR",
   origin: "STRUCT(file VARCHAR, line BIGINT)",
 } as const;
+
+/** Column types of a scored headline in DuckDB SQL: the GPU job's output, and the curated table's columns in order. */
+export const SCORED_HEADLINE_DUCKDB_COLUMNS = {
+  ...HEADLINE_DUCKDB_COLUMNS,
+  label: "VARCHAR",
+  score: "DOUBLE",
+  probs: "MAP(VARCHAR, DOUBLE)",
+  intensity: "VARCHAR",
+  model: "VARCHAR",
+  run_id: "VARCHAR",
+  shard_id: "VARCHAR",
+  scored_at: "TIMESTAMPTZ",
+} as const;
