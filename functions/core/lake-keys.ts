@@ -15,6 +15,7 @@ export const manifestKey = (runId: string) => `${runPrefix(runId)}manifest.json`
 export const shardKey = (runId: string, index: number) => `${runPrefix(runId)}shards/${index}.parquet`;
 export const scoresPrefix = (runId: string, index: number) => `${runPrefix(runId)}scores/${index}/`;
 export const successKey = (runId: string, index: number) => `${scoresPrefix(runId, index)}_SUCCESS`;
+export const shardMetricsKey = (runId: string, index: number) => `${scoresPrefix(runId, index)}metrics.json`;
 export const shardStatusKey = (runId: string, index: number) => `${runPrefix(runId)}shard-status/${index}.json`;
 export const reportKey = (runId: string) => `${runPrefix(runId)}report.json`;
 
