@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { shardStatusKey, successKey } from "./lake-keys.ts";
+import { readManifest, writeManifest, type ManifestShard, type RunManifest } from "./manifest.ts";
+import type { ObjectStore } from "./ports.ts";
+
+export const FinalizeRunInputSchema = z.object({ run_id: z.string().min(1) });
+
+export interface FinalizeRunResult {
+  run_id: string;
+  status: RunManifest["status"];
+  shards: number;
+  shards_failed: number;
+  failed_shards: number[];
+}
+
+/** runs/<run_id>/shard-status/<n>.json, written by the workflow's RecordShardFailed state. */
+const ShardFailureSchema = z.object({
+  index: z.number().int(),
+  status: z.literal("failed"),
+  error: z.string(),
+  cause: z.string().nullish(),
+});
+
+/**
+ * The FinalizeRun state: folds the shards' outcomes into the manifest. A shard is succeeded when
+ * its checkpoint (_SUCCESS) exists, whatever an earlier attempt recorded, so a replay that
+ * finishes it turns the run whole; otherwise it is failed, with the reason the workflow recorded.
+ */
+export async function finalizeRun(
+  store: ObjectStore,
+  input: z.infer<typeof FinalizeRunInputSchema>,
+  now: () => Date = () => new Date(),
+): Promise<FinalizeRunResult> {
+  const manifest = await readManifest(store, input.run_id);
+  if (!manifest) throw new Error(`run ${input.run_id} has no manifest; was it sealed in this bucket?`);
+  const shards = await Promise.all(manifest.shards.map((shard) => outcomeOf(store, manifest.run_id, shard)));
+  const failed = shards.filter((shard) => shard.status === "failed").map((shard) => shard.index);
+  const finalized: RunManifest = {
+    ...manifest,
+    shards,
+    status: failed.length === 0 ? "Succeeded" : "PartiallyFailed",
+    finished_at: now().toISOString(),
+  };
+  await writeManifest(store, finalized);
+  return {
+    run_id: manifest.run_id,
+    status: finalized.status,
+    shards: shards.length,
+    shards_failed: failed.length,
+    failed_shards: failed,
+  };
+}
+
+async function outcomeOf(store: ObjectStore, runId: string, shard: ManifestShard): Promise<ManifestShard> {
+  if (await store.head(successKey(runId, shard.index))) return { ...shard, status: "succeeded", error: null };
+  const body = await store.get(shardStatusKey(runId, shard.index));
+  if (body === undefined) {
+    return { ...shard, status: "failed", error: "the workflow recorded neither a checkpoint nor a failure for this shard" };
+  }
+  const failure = ShardFailureSchema.safeParse(JSON.parse(body.toString("utf8")));
+  if (!failure.success) {
+    return { ...shard, status: "failed", error: `unreadable failure record: ${z.prettifyError(failure.error)}` };
+  }
+  return { ...shard, status: "failed", error: failureReason(failure.data.error, failure.data.cause) };
+}
+
+/**
+ * A .sync SageMaker task fails with Cause = the DescribeProcessingJob answer as JSON; its
+ * FailureReason is what a person needs. Other causes are kept as they are.
+ */
+export function failureReason(error: string, cause: string | null | undefined): string {
+  if (!cause) return error;
+  try {
+    const described = JSON.parse(cause) as { FailureReason?: unknown };
+    if (typeof described.FailureReason === "string") return `${error}: ${described.FailureReason}`;
+  } catch {
+    // not JSON: a plain message
+  }
+  return `${error}: ${cause}`;
+}

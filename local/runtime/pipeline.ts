@@ -1,0 +1,140 @@
+import { readFileSync } from "node:fs";
+import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
+import { parse } from "yaml";
+import { finalizeRun, FinalizeRunInputSchema } from "../../functions/core/finalize-run.ts";
+import type { MergeResult } from "../../functions/core/merge.ts";
+import type { ObjectStore } from "../../functions/core/ports.ts";
+import { RunInputSchema, type RunInput } from "../../functions/core/run-input.ts";
+import type { Chaos } from "./chaos.ts";
+import { ProcessingJobRunner } from "./processing-job-runner.ts";
+
+export const PIPELINE_ASL_URL = new URL("../../statemachines/pipeline.asl.yaml", import.meta.url);
+
+/** The workflow definition, as the file says it: the same one serverless.yml deploys. */
+export function pipelineDefinition(): StateMachineDefinition {
+  return parse(readFileSync(PIPELINE_ASL_URL, "utf8")) as StateMachineDefinition;
+}
+
+/** What happens to each shard, for progress bars and logs. */
+export type ShardEvent =
+  | { type: "skipped"; index: number }
+  | { type: "attempt"; index: number; attempt: number }
+  | { type: "chunks"; index: number; chunks: number }
+  | { type: "attempt-failed"; index: number; attempt: number; reason: string }
+  | { type: "succeeded"; index: number }
+  | { type: "failed"; index: number };
+
+/** The states the lake part owns, bound to its core functions (local/runtime/lake-steps.ts). */
+export interface LakeSteps {
+  merge(runId: string): Promise<MergeResult>;
+  refresh(query: string): Promise<void>;
+  report(input: { run_id: string; merge: unknown }): Promise<unknown>;
+}
+
+export interface LocalPipelineOptions {
+  store: ObjectStore;
+  /** The bucket the lake stands for in the execution input's S3 URIs. */
+  bucket: string;
+  lake: LakeSteps;
+  python?: string;
+  chaos?: Chaos;
+  /** Wait before each retry, instead of the definition's backoff (seconds to minutes in AWS). */
+  retryDelayMs?: number;
+  onShard?: (event: ShardEvent) => void;
+}
+
+/** Default local wait before a retry: long enough to read in a log, short beside a job. */
+const LOCAL_RETRY_DELAY_MS = 200;
+
+/**
+ * Runs one execution of statemachines/pipeline.asl.yaml in this process with aws-local-stepfunctions,
+ * every Task overridden by state name with its local handler: S3 calls on the lake, ScoreShard on
+ * the processing-job runner, the Lambdas on their core functions. Resolves to the execution's output
+ * (ReportRun's report); rejects when the execution fails.
+ */
+export async function runPipeline(name: string, input: RunInput, options: LocalPipelineOptions): Promise<unknown> {
+  const run = RunInputSchema.parse(input);
+  const { store, bucket, lake, onShard } = options;
+  const byScoresPrefix = new Map(run.shards.map((shard) => [shard.scores_prefix, shard.index]));
+  const byShardId = new Map(run.shards.map((shard) => [shard.shard_id, shard.index]));
+  const attempts = new Map<number, number>();
+  const lakeKey = (parameters: unknown) => {
+    const { Bucket, Key } = parameters as { Bucket: string; Key: string };
+    if (Bucket !== bucket) throw new Error(`s3://${Bucket}/${Key} is outside the local lake's bucket ${bucket}`);
+    return Key;
+  };
+  const shardOfKey = (key: string) => byScoresPrefix.get(key.slice(0, key.lastIndexOf("/") + 1)) ?? -1;
+
+  const runner = new ProcessingJobRunner({
+    store,
+    bucket,
+    python: options.python,
+    chaos: options.chaos,
+    shardIndexOf: (shardId) => byShardId.get(shardId),
+    onProgress: ({ shardId, chunks }) => onShard?.({ type: "chunks", index: byShardId.get(shardId) ?? -1, chunks }),
+  });
+
+  const handlers: Record<string, (parameters: never) => Promise<unknown>> = {
+    CheckCheckpoint: async (parameters) => {
+      const key = lakeKey(parameters);
+      const found = await store.head(key);
+      if (!found) throw Object.assign(new Error(`Not Found: ${key}`), { name: "S3.NoSuchKeyException" });
+      onShard?.({ type: "skipped", index: shardOfKey(key) });
+      return { ContentLength: found.size };
+    },
+    EnsureCheckpointPrefix: async (parameters) => {
+      await store.put(lakeKey(parameters), String((parameters as { Body?: unknown }).Body ?? ""));
+      return {};
+    },
+    ScoreShard: async (parameters) => {
+      const shardId = (parameters as { Environment?: Record<string, string> }).Environment?.GOLDPIPE_SHARD_ID ?? "";
+      const index = byShardId.get(shardId) ?? -1;
+      const attempt = (attempts.get(index) ?? 0) + 1;
+      attempts.set(index, attempt);
+      onShard?.({ type: "attempt", index, attempt });
+      try {
+        const described = await runner.run(parameters);
+        onShard?.({ type: "succeeded", index });
+        return described;
+      } catch (error) {
+        const reason = (error as { failureReason?: string }).failureReason ?? (error as Error).message;
+        onShard?.({ type: "attempt-failed", index, attempt, reason });
+        throw error;
+      }
+    },
+    RecordShardFailed: async (parameters) => {
+      const key = lakeKey(parameters);
+      const body = (parameters as { Body: unknown }).Body;
+      await store.put(key, typeof body === "string" ? body : JSON.stringify(body), { contentType: "application/json" });
+      onShard?.({ type: "failed", index: (body as { index?: number }).index ?? -1 });
+      return {};
+    },
+    FinalizeRun: async (parameters) => finalizeRun(store, FinalizeRunInputSchema.parse(parameters)),
+    MergeRun: async (parameters) => lake.merge(FinalizeRunInputSchema.parse(parameters).run_id),
+    RefreshPartitions: async (parameters) => {
+      await lake.refresh((parameters as { QueryString: string }).QueryString);
+      return {};
+    },
+    ReportRun: async (parameters) => lake.report(parameters as { run_id: string; merge: unknown }),
+  };
+
+  const delay = options.retryDelayMs ?? LOCAL_RETRY_DELAY_MS;
+  const machine = new StateMachine(pipelineDefinition());
+  const execution = machine.run(run, {
+    overrides: {
+      taskResourceLocalHandlers: handlers as never,
+      retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((state) => [state, delay])),
+    },
+    context: {
+      Execution: { Id: `arn:aws:states:local:000000000000:execution:goldpipe-pipeline:${name}`, Name: name },
+      State: { RetryCount: 0 },
+    },
+  });
+  try {
+    return await execution.result;
+  } catch (error) {
+    // aws-local-stepfunctions wraps the failing state's error; its cause is what went wrong.
+    const cause = (error as { cause?: unknown }).cause;
+    throw cause instanceof Error ? cause : error;
+  }
+}

@@ -1,0 +1,49 @@
+import type { Headline } from "../../functions/core/headline.ts";
+import { ingestRecordKey, pendingSegmentKey } from "../../functions/core/lake-keys.ts";
+import type { ObjectStore } from "../../functions/core/ports.ts";
+import type { RunSettings } from "../../functions/core/run-input.ts";
+
+/** A headline with a readable id; overrides set what a test is about. */
+export function headline(id: string, overrides: Partial<Headline> = {}): Headline {
+  return {
+    id,
+    headline: `Gold edges higher as traders weigh headline ${id}`,
+    published_at: "2024-03-01T14:30:00.000Z",
+    symbols: ["XAUUSD"],
+    source: "wire",
+    url: null,
+    origin: { file: "incoming/drop.csv", line: 2 },
+    ...overrides,
+  };
+}
+
+/** Writes pending/<segmentId>.jsonl as the shard Lambda does. */
+export async function putSegment(store: ObjectStore, segmentId: string, headlines: Headline[]): Promise<void> {
+  await store.put(pendingSegmentKey(segmentId), headlines.map((h) => JSON.stringify(h)).join("\n") + "\n");
+}
+
+/** Writes ingest/<sha256>.json as fanout does. */
+export async function putIngestRecord(
+  store: ObjectStore,
+  record: { file: string; sha256: string; rows_read: number; rows_valid: number; rows_quarantined: number; duplicate_of?: string | null },
+): Promise<void> {
+  await store.put(
+    ingestRecordKey(record.sha256),
+    JSON.stringify({ quarantine_reasons: {}, duplicate_of: null, ingested_at: "2024-03-01T15:00:00.000Z", ...record }),
+  );
+}
+
+export const TEST_RUN_SETTINGS: RunSettings = {
+  bucket: "goldpipe-test",
+  max_concurrency: 2,
+  job: {
+    image_uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-scorer:latest",
+    role_arn: "arn:aws:iam::123456789012:role/goldpipe-job",
+    instance_type: "ml.g5.xlarge",
+    volume_gb: 30,
+    max_runtime_seconds: 3600,
+    model_s3_uri: "s3://goldpipe-test/models/gold-headline-sentiment/",
+    chunk_rows: 512,
+  },
+  athena: { database: "goldpipe", workgroup: "goldpipe", output_location: "s3://goldpipe-test/athena/" },
+};
