@@ -1,3 +1,4 @@
+import type { RunManifest } from "../../functions/core/manifest.ts";
 import type { Headline } from "../../functions/core/headline.ts";
 import { ingestRecordKey, pendingSegmentKey } from "../../functions/core/lake-keys.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
@@ -47,3 +48,28 @@ export const TEST_RUN_SETTINGS: RunSettings = {
   },
   athena: { database: "goldpipe", workgroup: "goldpipe", output_location: "s3://goldpipe-test/athena/" },
 };
+
+/** A freshly sealed run of `shards` shards of two headlines each. */
+export function sealedManifest(runId: string, shards: number): RunManifest {
+  return {
+    run_id: runId,
+    created_at: "2024-03-01T16:00:00.000Z",
+    trigger: "manual",
+    status: "Sealed",
+    shard_size: 2,
+    segments: ["seg-a"],
+    sources: [],
+    rows: shards * 2,
+    duplicates: 0,
+    shards: Array.from({ length: shards }, (_, index) => ({
+      index,
+      shard_id: `${runId}-${index}`,
+      key: `runs/${runId}/shards/${index}.parquet`,
+      rows: 2,
+      status: "pending" as const,
+      error: null,
+    })),
+    executions: [runId],
+    finished_at: null,
+  };
+}
