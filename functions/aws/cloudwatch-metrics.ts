@@ -6,18 +6,25 @@ export const PUT_METRIC_DATA_LIMITS = { data: 1000, bytes: 1_000_000, dimensions
 /** Room left in each request for the envelope (namespace, protocol framing). */
 const ENVELOPE_BYTES = 10_000;
 
-/** The Metrics port on CloudWatch: every datum under one namespace, sent in as few requests as the limits allow. */
+/**
+ * The Metrics port on CloudWatch: every datum under one namespace, sent in as few requests as the
+ * limits allow. Dimensions given here go on every datum (the stack's Stage, so that two stages in
+ * one account keep their figures and alarms apart); a datum's own dimensions add to them.
+ */
 export class CloudWatchMetrics implements Metrics {
   readonly #client: CloudWatchClient;
   readonly #namespace: string;
+  readonly #dimensions: Record<string, string>;
 
-  constructor(client: CloudWatchClient, namespace = "goldpipe") {
+  constructor(client: CloudWatchClient, namespace = "goldpipe", dimensions: Record<string, string> = {}) {
     this.#client = client;
     this.#namespace = namespace;
+    this.#dimensions = dimensions;
   }
 
   async put(data: MetricDatum[]): Promise<void> {
-    for (const batch of batches(data.map(toCloudWatch))) {
+    const withDimensions = data.map((datum) => ({ ...datum, dimensions: { ...this.#dimensions, ...datum.dimensions } }));
+    for (const batch of batches(withDimensions.map(toCloudWatch))) {
       await this.#client.send(new PutMetricDataCommand({ Namespace: this.#namespace, MetricData: batch }));
     }
   }

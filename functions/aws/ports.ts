@@ -20,7 +20,8 @@ const built: Partial<AwsPorts> = {};
 /**
  * The ports every Lambda handler uses, on the AWS SDK. Each one is built on first use and kept for
  * the container's later invocations, so a function needs only the environment of the ports it
- * touches: BUCKET (store), HEADLINES_QUEUE_URL (queue), STATE_MACHINE_ARN (workflow).
+ * touches: BUCKET (store), HEADLINES_QUEUE_URL (queue), STATE_MACHINE_ARN (workflow). Metrics go to
+ * the goldpipe namespace with a Stage dimension from STAGE, which the stack's alarms watch.
  */
 export function awsPorts(): AwsPorts {
   return {
@@ -34,7 +35,8 @@ export function awsPorts(): AwsPorts {
       return (built.workflow ??= new StepFunctionsWorkflow(new SFNClient({}), requiredEnv("STATE_MACHINE_ARN")));
     },
     get metrics() {
-      return (built.metrics ??= new CloudWatchMetrics(new CloudWatchClient({})));
+      const stage = process.env.STAGE;
+      return (built.metrics ??= new CloudWatchMetrics(new CloudWatchClient({}), "goldpipe", stage ? { Stage: stage } : {}));
     },
   };
 }

@@ -80,6 +80,28 @@ describe("CloudWatchMetrics", () => {
     expect(sentBatches()).toEqual([]);
   });
 
+  it("adds its own dimensions to every datum, under the datum's own", async () => {
+    const staged = new CloudWatchMetrics(new CloudWatchClient({ region: "us-east-1" }), "goldpipe", { Stage: "prod" });
+
+    await staged.put([
+      { name: "ShardsFailed", value: 2, unit: "Count" },
+      { name: "HeadlinesScored", value: 10, unit: "Count", dimensions: { Model: "finbert" } },
+    ]);
+
+    expect(sentBatches()[0]?.MetricData).toEqual([
+      { MetricName: "ShardsFailed", Value: 2, Unit: "Count", Dimensions: [{ Name: "Stage", Value: "prod" }] },
+      {
+        MetricName: "HeadlinesScored",
+        Value: 10,
+        Unit: "Count",
+        Dimensions: [
+          { Name: "Stage", Value: "prod" },
+          { Name: "Model", Value: "finbert" },
+        ],
+      },
+    ]);
+  });
+
   it("uses the namespace it is given", async () => {
     await new CloudWatchMetrics(new CloudWatchClient({ region: "us-east-1" }), "goldpipe-test").put([
       { name: "ShardsFailed", value: 0, unit: "Count" },
