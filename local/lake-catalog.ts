@@ -48,13 +48,7 @@ export async function queryLake(lake: string, sql: string, params: (string | nul
   return withLakeCatalog(lake, async (db) => {
     let reader;
     try {
-      if (params.length === 0) {
-        reader = await db.runAndReadAll(sql);
-      } else {
-        const statement = await db.prepare(sql);
-        params.forEach((value, i) => (value === null ? statement.bindNull(i + 1) : statement.bindVarchar(i + 1, value)));
-        reader = await statement.runAndReadAll();
-      }
+      reader = await db.runAndReadAll(sql, params.length > 0 ? params : undefined);
     } catch (error) {
       throw new BadInputError((error as Error).message.trim());
     }

@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { sqlString } from "./duckdb.ts";
@@ -45,21 +47,30 @@ export interface Partition {
   day: number;
 }
 
-/** Where the definition lives; bundles ship it beside themselves at the same relative path. */
-export const TABLE_DEFINITION_URL = new URL("../../athena/headline_sentiment.yml", import.meta.url);
+const DEFINITION_PATH = "athena/headline_sentiment.yml";
+
+/**
+ * Where the definition lives: in the repository beside functions/, or in a Lambda package, which
+ * ships it at the same path under the task root (serverless.yml package.patterns).
+ */
+export function tableDefinitionFile(): string {
+  const taskRoot = process.env.LAMBDA_TASK_ROOT;
+  return taskRoot ? path.join(taskRoot, DEFINITION_PATH) : fileURLToPath(new URL(`../../${DEFINITION_PATH}`, import.meta.url));
+}
 
 let cached: TableDefinition | undefined;
 
 /** The table definition, read and validated once per process. */
 export function headlineSentimentTable(): TableDefinition {
   if (cached) return cached;
+  const file = tableDefinitionFile();
   let text: string;
   try {
-    text = readFileSync(TABLE_DEFINITION_URL, "utf8");
+    text = readFileSync(file, "utf8");
   } catch (error) {
     throw new Error(
-      `cannot read the table definition at ${TABLE_DEFINITION_URL.pathname} (${(error as Error).message}): ` +
-        "it must ship beside the code (serverless.yml package.patterns: athena/headline_sentiment.yml)",
+      `cannot read the table definition ${file} (${(error as Error).message}): ` +
+        `the function's package must include ${DEFINITION_PATH} (serverless.yml package.patterns)`,
     );
   }
   cached = TableDefinitionSchema.parse(parseYaml(text));
@@ -206,7 +217,7 @@ export function duckdbType(hiveType: string): string {
         if (fields.length > 0) expect(",");
         const field = word();
         expect(":");
-        fields.push(`"${field}" ${type()}`);
+        fields.push(`${field} ${type()}`);
       } while (text[at] === ",");
       expect(">");
       return `STRUCT(${fields.join(", ")})`;

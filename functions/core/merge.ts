@@ -8,21 +8,9 @@ import { sqlString, withDuckDB } from "./duckdb.ts";
 import { SCORED_HEADLINE_DUCKDB_COLUMNS } from "./headline.ts";
 import { headlineSentimentTable, qualifiedName, refreshQuery, sortPartitions, type Partition } from "./lake-table.ts";
 import { curatedKey, curatedPartitionPrefix, runPrefix } from "./lake-keys.ts";
+import type { MergeResult } from "./merge-result.ts";
+export type { MergeResult };
 import type { ObjectStore } from "./ports.ts";
-
-/** What MergeRun returns to the workflow (contracts.md, "The workflow"). */
-export interface MergeResult {
-  run_id: string;
-  rows_scored: number;
-  rows_curated: number;
-  /** rows_scored − rows_curated: ids seen twice in the run, or already curated by an earlier run. */
-  duplicates: number;
-  /** The partitions this merge wrote files to. */
-  partitions: Partition[];
-  /** Registers those partitions in Athena; null when there are none. */
-  refresh_query: string | null;
-  seconds: number;
-}
 
 export interface MergeOptions {
   store: ObjectStore;

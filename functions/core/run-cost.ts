@@ -1,0 +1,47 @@
+/**
+ * On-demand SageMaker Processing prices in USD per instance-hour (us-east-1, list prices when this
+ * table was written). Other regions and newer prices differ: the estimate is a guide, the bill is
+ * the truth. Add an instance type here to get estimates for it.
+ */
+export const PROCESSING_USD_PER_HOUR: Readonly<Record<string, number>> = {
+  "ml.g4dn.xlarge": 0.736,
+  "ml.g4dn.2xlarge": 1.053,
+  "ml.g5.xlarge": 1.408,
+  "ml.g5.2xlarge": 1.515,
+  "ml.p3.2xlarge": 3.825,
+  "ml.p4d.24xlarge": 37.688,
+};
+
+export interface CostEstimate {
+  instance_type: string | null;
+  usd_per_hour: number | null;
+  /** The GPU jobs' own seconds (model load and scoring): a lower bound, the container's start is billed too. */
+  billed_seconds: number;
+  /** usd_per_hour × billed_seconds, or null when the price is unknown. */
+  usd: number | null;
+  note: string | null;
+}
+
+export function estimateCost(instanceType: string | undefined, billedSeconds: number): CostEstimate {
+  const seconds = Math.round(billedSeconds * 1000) / 1000;
+  if (!instanceType) {
+    return { instance_type: null, usd_per_hour: null, billed_seconds: seconds, usd: null, note: "the run's instance type was not given" };
+  }
+  const price = PROCESSING_USD_PER_HOUR[instanceType];
+  if (price === undefined) {
+    return {
+      instance_type: instanceType,
+      usd_per_hour: null,
+      billed_seconds: seconds,
+      usd: null,
+      note: `no price for ${instanceType} in PROCESSING_USD_PER_HOUR (functions/core/run-cost.ts)`,
+    };
+  }
+  return {
+    instance_type: instanceType,
+    usd_per_hour: price,
+    billed_seconds: seconds,
+    usd: Math.round(((price * billedSeconds) / 3600) * 10_000) / 10_000,
+    note: null,
+  };
+}

@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { BadInputError } from "../../../functions/core/errors.ts";
+import { EXIT, UsageError, type Command } from "../command.ts";
+import { queryLake } from "../../lake-catalog.ts";
+import { namedQueries, namedQuery } from "../../named-queries.ts";
+import { formatResult, RESULT_FORMATS, type ResultFormat } from "../../result-format.ts";
+
+const DateSchema = z.iso.date();
+
+const query: Command = {
+  name: "query",
+  summary: "run SQL against goldpipe.headline_sentiment in the local lake (DuckDB, the same SQL as Athena)",
+  usage: 'goldpipe query "SQL" | --named NAME [--date YYYY-MM-DD] [--format table|csv|json] [--lake DIR] [--json]',
+  options: {
+    named: { type: "string", value: "NAME", description: "run a named query from sql/named/ (daily-index, most-negative, label-distribution)" },
+    date: { type: "string", value: "YYYY-MM-DD", description: "the UTC day, for named queries that take one (most-negative)" },
+    format: { type: "string", value: "FORMAT", description: "table (default), csv or json; --json is --format json" },
+  },
+  async run({ positionals, values }, context) {
+    const format = resultFormat(values.format, context.json);
+    const { sql, params } = await statement(positionals, values);
+    const result = await queryLake(context.lake, sql, params);
+    context.stdout.write(formatResult(result, format));
+    return EXIT.ok;
+  },
+};
+export default query;
+
+function resultFormat(value: unknown, json: boolean): ResultFormat {
+  if (json) {
+    if (value !== undefined && value !== "json") throw new UsageError(`--json and --format ${String(value)} disagree; give one`);
+    return "json";
+  }
+  if (value === undefined) return "table";
+  if (!RESULT_FORMATS.includes(value as ResultFormat)) {
+    throw new UsageError(`--format must be one of ${RESULT_FORMATS.join(", ")}, not "${String(value)}"`);
+  }
+  return value as ResultFormat;
+}
+
+/** The SQL to run and its parameters: the positional SQL, or a named query with its parameters from the options. */
+async function statement(positionals: string[], values: Record<string, unknown>): Promise<{ sql: string; params: (string | null)[] }> {
+  const name = values.named as string | undefined;
+  if (name === undefined) {
+    if (positionals.length !== 1) {
+      const names = (await namedQueries()).map((q) => q.name).join(", ");
+      throw new UsageError(`give one SQL statement in quotes, or --named NAME (${names})`);
+    }
+    if (values.date !== undefined) throw new UsageError("--date goes with --named; write the date into your SQL");
+    return { sql: positionals[0]!, params: [] };
+  }
+  if (positionals.length > 0) throw new UsageError("give either SQL or --named NAME, not both");
+  const named = await namedQuery(name);
+  const declared = new Set(named.params.map((p) => p.name));
+  if (values.date !== undefined && !declared.has("date")) {
+    throw new UsageError(`the named query ${name} takes no --date`);
+  }
+  const params = named.params.map((param) => {
+    const value = values[param.name] as string | undefined;
+    if (value === undefined) return null;
+    if (param.name === "date" && !DateSchema.safeParse(value).success) {
+      throw new BadInputError(`--date ${value} is not a calendar date`, "write it as YYYY-MM-DD, e.g. 2024-03-01");
+    }
+    return value;
+  });
+  return { sql: named.sql, params };
+}

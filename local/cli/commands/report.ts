@@ -1,0 +1,43 @@
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { BadInputError } from "../../../functions/core/errors.ts";
+import { manifestKey, reportKey } from "../../../functions/core/lake-keys.ts";
+import { parseRunReport } from "../../../functions/core/report.ts";
+import { EXIT, UsageError, type Command } from "../command.ts";
+import { renderReportHtml } from "../../report-html.ts";
+import { formatReportText } from "../../report-text.ts";
+import { runSentimentSeries } from "../../sentiment-series.ts";
+
+const report: Command = {
+  name: "report",
+  summary: "show a run's report: counts, timings, failed shards, throughput, cost; --html adds a sentiment chart",
+  usage: "goldpipe report RUN_ID [--html FILE] [--lake DIR] [--json]",
+  options: {
+    html: { type: "string", value: "FILE", description: "also write the report as a self-contained HTML page with a chart of sentiment over time" },
+  },
+  async run({ positionals, values }, context) {
+    if (positionals.length !== 1) throw new UsageError("give one RUN_ID (goldpipe status lists the runs)");
+    const runId = positionals[0]!;
+    const text = await readFile(path.join(context.lake, reportKey(runId)), "utf8").catch(() => undefined);
+    if (text === undefined) throw await missingReport(context.lake, runId);
+    const runReport = parseRunReport(text, reportKey(runId));
+    if (typeof values.html === "string") {
+      const file = path.resolve(values.html);
+      await writeFile(file, renderReportHtml(runReport, await runSentimentSeries(context.lake, runId)));
+      context.stderr.write(`wrote ${file}\n`);
+    }
+    context.stdout.write(context.json ? `${JSON.stringify(runReport, null, 2)}\n` : formatReportText(runReport));
+    return EXIT.ok;
+  },
+};
+export default report;
+
+async function missingReport(lake: string, runId: string): Promise<BadInputError> {
+  const sealed = await readFile(path.join(lake, manifestKey(runId))).then(
+    () => true,
+    () => false,
+  );
+  return sealed
+    ? new BadInputError(`run ${runId} has no report yet: it has not finished`, `goldpipe status ${runId} shows where it is`)
+    : new BadInputError(`no run ${runId} in ${lake}`, "goldpipe status lists the runs; --lake DIR picks another lake");
+}

@@ -1,0 +1,27 @@
+import type { RunReport } from "../functions/core/report.ts";
+
+/** The run report for a terminal: one line per concern, the failed shards with their reasons. */
+export function formatReportText(report: RunReport): string {
+  const lines = [
+    `run ${report.run_id}: ${report.status} (${report.trigger}, sealed ${report.created_at})`,
+    `headlines   read ${number(report.rows_read)} = valid ${number(report.rows_valid)} + quarantined ${number(report.rows_quarantined)}`,
+    `            sealed ${number(report.rows_sharded)} into ${report.shards} shards (${number(report.duplicates_sealed)} duplicates dropped at sealing)`,
+    `            scored ${number(report.rows_scored)}, unscorable ${number(report.rows_unscorable)}, in failed shards ${number(report.rows_in_failed_shards)}`,
+    `            curated ${number(report.rows_curated)} = scored − ${number(report.duplicates)} duplicates`,
+    `time        ${seconds(report.seconds)} end to end; GPU jobs ${seconds(report.timings.scoring_seconds)} scoring (longest shard ${seconds(report.timings.longest_shard_seconds)}), ${seconds(report.timings.model_load_seconds)} loading the model${report.timings.merge_seconds === null ? "" : `; merge ${seconds(report.timings.merge_seconds)}`}`,
+    `throughput  ${number(report.throughput.headlines_per_second)} headlines/s end to end, ${number(report.throughput.job_headlines_per_second)} headlines/s in the GPU jobs`,
+    `cost        ${costLine(report.cost)}`,
+    `shards      ${report.shards}, failed ${report.shards_failed}`,
+    ...report.failed_shards.map((index) => `  shard ${index}: ${report.shard_errors[String(index)] ?? "no reason recorded"}`),
+  ];
+  if (report.shards_failed > 0) lines.push(`replay the failed shards with: goldpipe replay ${report.run_id}`);
+  return `${lines.join("\n")}\n`;
+}
+
+function costLine(cost: RunReport["cost"]): string {
+  if (cost.usd === null) return `unknown: ${cost.note ?? "no price"} (${seconds(cost.billed_seconds)} of GPU job time)`;
+  return `about $${cost.usd.toFixed(4)}: ${cost.instance_type} at $${cost.usd_per_hour}/h × ${seconds(cost.billed_seconds)} of GPU job time (a lower bound: container start is billed too)`;
+}
+
+export const number = (value: number) => value.toLocaleString("en-US", { maximumFractionDigits: 1 });
+export const seconds = (value: number) => `${value.toLocaleString("en-US", { maximumFractionDigits: 1 })} s`;
