@@ -9,6 +9,8 @@ export interface ReplayResult {
   execution_id: string;
   /** The shards this execution scores again: those without a success checkpoint. */
   shards: number[];
+  /** Headlines in those shards. */
+  rows: number;
 }
 
 /**
@@ -26,11 +28,14 @@ export async function replayRun(
     throw new BadInputError(`there is no run ${request.run_id} in this lake`, '"goldpipe status" lists the runs');
   }
   const unfinished: number[] = [];
+  let rows = 0;
   for (const shard of manifest.shards) {
-    if (!(await store.head(successKey(manifest.run_id, shard.index)))) unfinished.push(shard.index);
+    if (await store.head(successKey(manifest.run_id, shard.index))) continue;
+    unfinished.push(shard.index);
+    rows += shard.rows;
   }
   const name = executionName(manifest.run_id, manifest.executions.length);
   await writeManifest(store, { ...manifest, executions: [...manifest.executions, name] });
   const started = await workflow.start({ name, input: runInput(manifest, request.settings, unfinished) });
-  return { run_id: manifest.run_id, execution_id: started.executionId, shards: unfinished };
+  return { run_id: manifest.run_id, execution_id: started.executionId, shards: unfinished, rows };
 }

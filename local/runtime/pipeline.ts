@@ -28,7 +28,7 @@ export type ShardEvent =
 export interface LakeSteps {
   merge(runId: string): Promise<MergeResult>;
   refresh(query: string): Promise<void>;
-  report(input: { run_id: string; merge: unknown }): Promise<unknown>;
+  report(input: unknown): Promise<unknown>;
 }
 
 export interface LocalPipelineOptions {
@@ -115,7 +115,7 @@ export async function runPipeline(name: string, input: RunInput, options: LocalP
       await lake.refresh((parameters as { QueryString: string }).QueryString);
       return {};
     },
-    ReportRun: async (parameters) => lake.report(parameters as { run_id: string; merge: unknown }),
+    ReportRun: async (parameters) => lake.report(parameters),
   };
 
   const delay = options.retryDelayMs ?? LOCAL_RETRY_DELAY_MS;

@@ -31,10 +31,10 @@ describe("replayRun", () => {
     await store.put(successKey("run-a", 2), "");
 
     const first = await replayRun({ store, workflow }, { run_id: "run-a", settings: TEST_RUN_SETTINGS });
-    expect(first).toEqual({ run_id: "run-a", execution_id: "run-a-replay-1", shards: [1, 3] });
+    expect(first).toEqual({ run_id: "run-a", execution_id: "run-a-replay-1", shards: [1, 3], rows: 4 });
     await store.put(successKey("run-a", 1), "");
     const second = await replayRun({ store, workflow }, { run_id: "run-a", settings: TEST_RUN_SETTINGS });
-    expect(second).toEqual({ run_id: "run-a", execution_id: "run-a-replay-2", shards: [3] });
+    expect(second).toEqual({ run_id: "run-a", execution_id: "run-a-replay-2", shards: [3], rows: 2 });
 
     await workflow.wait("run-a-replay-2");
     expect(started.map((s) => [s.name, s.input.shards.map((shard) => shard.index)])).toEqual([

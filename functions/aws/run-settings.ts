@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { RunSettingsSchema, type RunSettings } from "../core/run-input.ts";
+
+const text = z.string().min(1);
+const whole = z.coerce.number().int();
+
+/** The environment serverless.yml gives seal and scheduled-seal (contracts.md), numbers as strings. */
+const RunEnvironmentSchema = z.object({
+  BUCKET: text,
+  MAX_CONCURRENCY: whole,
+  JOB_IMAGE_URI: text,
+  JOB_ROLE_ARN: text,
+  JOB_INSTANCE_TYPE: text,
+  JOB_VOLUME_GB: whole,
+  JOB_MAX_RUNTIME_SECONDS: whole,
+  JOB_MODEL_S3_URI: text,
+  JOB_CHUNK_ROWS: whole,
+  ATHENA_DATABASE: text,
+  ATHENA_WORKGROUP: text,
+  ATHENA_OUTPUT_LOCATION: text,
+});
+
+/** The execution input's settings from a seal function's environment; a missing or bad variable is named. */
+export function runSettingsFromEnvironment(env: Record<string, string | undefined> = process.env): RunSettings {
+  const parsed = RunEnvironmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`the seal's environment is incomplete (serverless.yml sets it): ${z.prettifyError(parsed.error)}`);
+  }
+  const e = parsed.data;
+  return RunSettingsSchema.parse({
+    bucket: e.BUCKET,
+    max_concurrency: e.MAX_CONCURRENCY,
+    job: {
+      image_uri: e.JOB_IMAGE_URI,
+      role_arn: e.JOB_ROLE_ARN,
+      instance_type: e.JOB_INSTANCE_TYPE,
+      volume_gb: e.JOB_VOLUME_GB,
+      max_runtime_seconds: e.JOB_MAX_RUNTIME_SECONDS,
+      model_s3_uri: e.JOB_MODEL_S3_URI,
+      chunk_rows: e.JOB_CHUNK_ROWS,
+    },
+    athena: { database: e.ATHENA_DATABASE, workgroup: e.ATHENA_WORKGROUP, output_location: e.ATHENA_OUTPUT_LOCATION },
+  });
+}
+
+/** SHARD_SIZE, when set. */
+export function shardSizeFromEnvironment(env: Record<string, string | undefined> = process.env): number | undefined {
+  return env.SHARD_SIZE === undefined || env.SHARD_SIZE === "" ? undefined : z.coerce.number().int().positive().parse(env.SHARD_SIZE);
+}

@@ -1,0 +1,17 @@
+import { mergeRun } from "../../functions/core/merge.ts";
+import type { Metrics, ObjectStore } from "../../functions/core/ports.ts";
+import { reportRun, ReportRunInputSchema } from "../../functions/core/report.ts";
+import { refreshLocalCatalog } from "../lake-catalog.ts";
+import type { LakeSteps } from "./pipeline.ts";
+
+/** MergeRun, RefreshPartitions and ReportRun on this machine: the lake part's core functions over the lake directory. */
+export function localLakeSteps(options: { store: ObjectStore; bucket: string; lake: string; metrics: Metrics }): LakeSteps {
+  const { store, bucket, lake, metrics } = options;
+  return {
+    merge: (runId) => mergeRun(runId, { store, bucket }),
+    refresh: async (query) => {
+      await refreshLocalCatalog(lake, query);
+    },
+    report: (input) => reportRun(ReportRunInputSchema.parse(input), { store, metrics }),
+  };
+}
