@@ -57,7 +57,11 @@ function parseOptions(command: Command, options: Record<string, OptionSpec>, arg
       allowPositionals: true,
       strict: true,
       options: Object.fromEntries(
-        Object.entries(options).map(([key, { type, short, multiple }]) => [key, { type, short, multiple }]),
+        // parseArgs rejects short: undefined, so only the properties a spec sets are passed.
+        Object.entries(options).map(([key, { type, short, multiple }]) => [
+          key,
+          { type, ...(short !== undefined && { short }), ...(multiple !== undefined && { multiple }) },
+        ]),
       ),
     });
   } catch (error) {

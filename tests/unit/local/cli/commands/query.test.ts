@@ -1,0 +1,65 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { goldpipe } from "../../../../support/cli.ts";
+import { namedQueryLake } from "../../../../support/named-query-lake.ts";
+
+let lake: string;
+beforeAll(async () => {
+  lake = await mkdtemp(path.join(os.tmpdir(), "goldpipe-query-test-"));
+  await namedQueryLake(lake);
+});
+afterAll(async () => {
+  await rm(lake, { recursive: true, force: true });
+});
+
+describe("goldpipe query", () => {
+  it("prints a readable table: aligned columns, numbers to the right, the row count", async () => {
+    const { code, stdout } = await goldpipe("query", "SELECT id, score, symbols FROM headline_sentiment WHERE id IN ('n1', 'n2') ORDER BY id", "--lake", lake);
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      ["id  score  symbols", "──  ─────  ─────────────", "n1    0.9  [XAUUSD, GLD]", "n2    0.8  [XAUUSD]", "(2 rows)", ""].join("\n"),
+    );
+  });
+
+  it("--json prints a JSON array of row objects", async () => {
+    const { code, stdout } = await goldpipe("query", "SELECT id, year, probs FROM headline_sentiment WHERE id = 'n3'", "--lake", lake, "--json");
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual([{ id: "n3", year: 2024, probs: { positive: 0.05, neutral: 0.05, negative: 0.9 } }]);
+  });
+
+  it("--format csv quotes what needs quoting", async () => {
+    const { stdout } = await goldpipe("query", "SELECT id, headline, symbols FROM headline_sentiment WHERE id = 'n5'", "--lake", lake, "--format", "csv");
+    expect(stdout).toBe('id,headline,symbols\r\nn5,"Miners drop, ""bullion"" weak, again","[""XAUUSD""]"\r\n');
+  });
+
+  it("--named runs a named query, with --date for the ones that take a day", async () => {
+    const { code, stdout } = await goldpipe("query", "--named", "most-negative", "--date", "2024-03-01", "--lake", lake, "--json");
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).map((r: { headline: string }) => r.headline)).toEqual(["GLD outflows hit a record", "Gold slides after strong payrolls"]);
+    const index = await goldpipe("query", "--named", "daily-index", "--lake", lake);
+    expect(index.stdout).toContain("2024-03-02      XAUUSD");
+  });
+
+  it("bad SQL: exit 2 with DuckDB's message and no stack trace", async () => {
+    const { code, stdout, stderr } = await goldpipe("query", "SELECT nope FROM headline_sentiment", "--lake", lake);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/^goldpipe query: Binder Error: Referenced column "nope" not found/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each([
+    [["query", "--named", "most-negative", "--date", "2024-02-30"], /--date 2024-02-30 is not a calendar date \(write it as YYYY-MM-DD/],
+    [["query", "--named", "nope"], /no named query "nope" \(the named queries are: daily-index, label-distribution, most-negative\)/],
+    [["query", "--named", "daily-index", "--date", "2024-03-01"], /the named query daily-index takes no --date/],
+    [["query"], /give one SQL statement in quotes, or --named NAME \(daily-index, label-distribution, most-negative\)/],
+    [["query", "SELECT 1", "--format", "xml"], /--format must be one of table, csv, json/],
+    [["query", "SELECT 1", "--json", "--format", "csv"], /--json and --format csv disagree/],
+  ])("%j: exit 2 with what to do", async (args, message) => {
+    const { code, stderr } = await goldpipe(...args, "--lake", lake);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+});
