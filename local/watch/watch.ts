@@ -6,7 +6,7 @@ import { pendingStats } from "../../functions/core/scheduling/pending-stats.ts";
 import type { ScheduleConfig } from "../../functions/core/scheduling/schedule-config.ts";
 import { scheduledSeal } from "../../functions/core/scheduling/scheduled-seal.ts";
 import type { PendingStats, ScheduledTrigger } from "../../functions/core/scheduling/seal-policy.ts";
-import type { Clock } from "./clock.ts";
+import { storeOnClock, type Clock } from "./clock.ts";
 import { DropFolder } from "./drop-folder.ts";
 import type { RunLine, WatchEvent, WatchState, WatchView } from "./view.ts";
 
@@ -69,6 +69,8 @@ export class Watch {
   readonly #options: WatchOptions;
   readonly #folder: DropFolder;
   readonly #calendar: Calendar;
+  /** The lake as the scheduler sees it: pending segments' times on the watch's clock. */
+  readonly #lake: ObjectStore;
   readonly #stop = new AbortController();
   readonly #forced = deferred();
   #wakeTick = deferred();
@@ -79,11 +81,13 @@ export class Watch {
   #running: (WatchState["running"] & { finished: Promise<unknown> }) | undefined;
   readonly #lastRuns: RunLine[] = [];
   readonly #failedFiles = new Map<string, number>();
+  #logWrites: Promise<void> = Promise.resolve();
 
   constructor(options: WatchOptions) {
     this.#options = options;
     this.#folder = new DropFolder(options.dir, options.settleMs ?? 2_000);
     this.#calendar = buildCalendar(options.config);
+    this.#lake = storeOnClock(options.runtime.store, options.clock);
   }
 
   /** Runs until stop(); resolves once everything in progress has ended (or, forced, been left). */
@@ -97,8 +101,9 @@ export class Watch {
       await Promise.race([this.#running.finished, this.#forced.promise]);
     }
     await this.#exclusive;
-    const left = await pendingStats(runtime.store, Number.MAX_SAFE_INTEGER);
+    const left = await pendingStats(this.#lake, Number.MAX_SAFE_INTEGER);
     this.#emit("stopped", `stopped; ${left.rows} headline(s) stay pending for the next start`, { pending_rows: left.rows });
+    await this.#logWrites;
   }
 
   /** The first call stops the loops; a second, or force, stops waiting for the run in progress. */
@@ -110,7 +115,9 @@ export class Watch {
   async #folderLoop(): Promise<void> {
     const { clock, pollMs = 1_000 } = this.#options;
     while (!this.#stop.signal.aborted) {
-      await this.#ingestSettled();
+      await this.#ingestSettled().catch((error: unknown) =>
+        this.#emit("folder_failed", `could not read ${this.#options.dir}: ${(error as Error).message}; trying again`),
+      );
       this.#render();
       await clock.sleep(pollMs, this.#stop.signal);
     }
@@ -119,7 +126,11 @@ export class Watch {
   async #tickLoop(): Promise<void> {
     const { clock, config } = this.#options;
     while (!this.#stop.signal.aborted) {
-      if (!this.#running) await this.#turn(() => this.#tick());
+      if (!this.#running) {
+        await this.#turn(() => this.#tick()).catch((error: unknown) =>
+          this.#emit("tick_failed", `the scheduled seal failed: ${(error as Error).message}; what is pending stays for the next tick`),
+        );
+      }
       this.#render();
       this.#wakeTick = deferred();
       await Promise.race([clock.sleep(config.tickMinutes * 60_000, this.#stop.signal), this.#wakeTick.promise]);
@@ -158,14 +169,14 @@ export class Watch {
           duplicate_of: result.duplicateOf ?? null,
         });
       }
-      this.#pending = await pendingStats(runtime.store, this.#countCap());
+      this.#pending = await pendingStats(this.#lake, this.#countCap());
     });
   }
 
   async #tick(): Promise<void> {
     const { clock, config, runtime } = this.#options;
     const result = await scheduledSeal({
-      store: runtime.store,
+      store: this.#lake,
       now: clock.now(),
       config,
       shardRows: runtime.shardRows,
@@ -186,7 +197,7 @@ export class Watch {
         return run;
       },
     });
-    this.#pending = result.runId ? await pendingStats(runtime.store, this.#countCap()) : result.pending;
+    this.#pending = result.runId ? await pendingStats(this.#lake, this.#countCap()) : result.pending;
     this.#lastDecision = { at: clock.now(), seal: result.decision.seal, reason: result.decision.reason };
   }
 
@@ -238,8 +249,6 @@ export class Watch {
     const file = watchLogPath(this.#options.lake);
     this.#logWrites = this.#logWrites.then(() => mkdir(path.dirname(file), { recursive: true })).then(() => appendFile(file, `${line}\n`));
   }
-  #logWrites: Promise<void> = Promise.resolve();
-
   #render(): void {
     const now = this.#options.clock.now();
     const session = this.#calendar.sessionAt(now);

@@ -39,8 +39,9 @@ export type CalendarConfig = z.input<typeof CalendarConfigSchema>;
 /** How far ahead nextSession looks before deciding a market never opens again. */
 const LOOKAHEAD_DAYS = 370;
 
+/** The calendar of the configured markets; other fields of a larger configuration are ignored. */
 export function buildCalendar(config: CalendarConfig = {}): Calendar {
-  const parsed = CalendarConfigSchema.parse(config);
+  const parsed = CalendarConfigSchema.parse({ markets: config.markets, customMarkets: config.customMarkets });
   const known = new Map<string, Market>();
   for (const definition of Object.values(BUILT_IN_MARKETS)) known.set(definition.name, resolveMarket(MarketDefinitionSchema.parse(definition)));
   for (const definition of parsed.customMarkets) known.set(definition.name, resolveMarket(definition));

@@ -10,7 +10,6 @@ describe("the schedule configuration", () => {
       freshnessMinutes: 15,
       tickMinutes: 5,
       minRunRows: 1000,
-      shardRows: 5000,
       offHoursRunRows: 50000,
     });
   });

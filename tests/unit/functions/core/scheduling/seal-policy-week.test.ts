@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildCalendar, type Calendar } from "../../../../../functions/core/calendar/calendar.ts";
-import { ScheduleConfigSchema, type ScheduleConfig } from "../../../../../functions/core/scheduling/schedule-config.ts";
-import { decideSeal, type ScheduledTrigger } from "../../../../../functions/core/scheduling/seal-policy.ts";
+import { ScheduleConfigSchema } from "../../../../../functions/core/scheduling/schedule-config.ts";
+import { decideSeal, type ScheduledTrigger, type SealThresholds } from "../../../../../functions/core/scheduling/seal-policy.ts";
 
 /**
  * A simulated week: headlines land around the clock (a trickle, busier in New York's day, plus a
@@ -9,7 +9,7 @@ import { decideSeal, type ScheduledTrigger } from "../../../../../functions/core
  * clock, and each tick asks the policy with the pending figures a lake would show.
  */
 const MINUTE = 60_000;
-const config = ScheduleConfigSchema.parse({ freshnessMinutes: 15, tickMinutes: 5, minRunRows: 1000, shardRows: 5000, offHoursRunRows: 50000 });
+const config = { ...ScheduleConfigSchema.parse({ freshnessMinutes: 15, tickMinutes: 5, minRunRows: 1000, offHoursRunRows: 50000 }), shardRows: 5000 };
 
 interface Arrival { at: number; rows: number; sealedAt?: number }
 interface Run { at: number; trigger: ScheduledTrigger; rows: number; oldestAt: number }
@@ -51,7 +51,7 @@ function simulate(calendar: Calendar, from: string, to: string, extra: Arrival[]
 }
 
 /** A tick is due, by the rules of docs/scheduling.md, exactly when one of them holds. */
-function ruleSaysSeal(calendar: Calendar, tick: Tick, settings: ScheduleConfig): boolean {
+function ruleSaysSeal(calendar: Calendar, tick: Tick, settings: SealThresholds): boolean {
   if (tick.rows === 0) return false;
   const session = calendar.sessionAt(new Date(tick.at));
   if (!session) return tick.rows >= settings.offHoursRunRows;

@@ -3,7 +3,7 @@ import { buildCalendar } from "../../../../../functions/core/calendar/calendar.t
 import { ScheduleConfigSchema } from "../../../../../functions/core/scheduling/schedule-config.ts";
 import { decideSeal, sealDecisionLogLine, type PendingStats } from "../../../../../functions/core/scheduling/seal-policy.ts";
 
-const config = ScheduleConfigSchema.parse({ freshnessMinutes: 15, tickMinutes: 5, minRunRows: 1000, shardRows: 5000, offHoursRunRows: 50000 });
+const config = { ...ScheduleConfigSchema.parse({ freshnessMinutes: 15, tickMinutes: 5, minRunRows: 1000, offHoursRunRows: 50000 }), shardRows: 5000 };
 const comex = buildCalendar({ markets: ["comex-gold"] });
 const minutesBefore = (now: string, minutes: number) => new Date(Date.parse(now) - minutes * 60_000);
 const pending = (rows: number, oldestAt: Date | undefined, rowsExact = true): PendingStats => ({ rows, rowsExact, segments: rows > 0 ? 1 : 0, oldestAt });

@@ -1,0 +1,47 @@
+import middy from "@middy/core";
+import { z } from "zod";
+import { awsPorts } from "./aws/ports.ts";
+import { runSettingsFromEnvironment, shardSizeFromEnvironment } from "./aws/run-settings.ts";
+import type { ObjectStore, Workflow } from "./core/ports.ts";
+import { parseScheduleConfig, type ScheduleConfig } from "./core/scheduling/schedule-config.ts";
+import { scheduledSeal } from "./core/scheduling/scheduled-seal.ts";
+import { DEFAULT_SHARD_SIZE, sealPending } from "./core/seal.ts";
+
+/** EventBridge's scheduled event; only its kind is checked: the tick's now is the invocation's clock, the one S3 stamps segments with. */
+const ScheduledEventSchema = z.looseObject({ "detail-type": z.literal("Scheduled Event") });
+
+/**
+ * One tick with the environment serverless.yml gives the function: SCHEDULE_CONFIG (optional, the
+ * schedule configuration as YAML or JSON, docs/scheduling.md), SHARD_SIZE and the run settings.
+ */
+export async function scheduledSealTick(
+  ports: { store: ObjectStore; workflow: Workflow },
+  options: { now: Date; env: Record<string, string | undefined>; log: (line: string) => void },
+) {
+  const shardSize = shardSizeFromEnvironment(options.env) ?? DEFAULT_SHARD_SIZE;
+  const result = await scheduledSeal({
+    store: ports.store,
+    now: options.now,
+    config: scheduleConfigFrom(options.env),
+    shardRows: shardSize,
+    log: options.log,
+    seal: async (trigger) => {
+      const sealed = await sealPending(ports, { trigger, settings: runSettingsFromEnvironment(options.env), shardSize });
+      return sealed.sealed ? { runId: sealed.run_id } : undefined;
+    },
+  });
+  return { seal: result.decision.seal, reason: result.decision.reason, run_id: result.runId ?? null };
+}
+
+const configs = new Map<string, ScheduleConfig>();
+function scheduleConfigFrom(env: Record<string, string | undefined>): ScheduleConfig {
+  const text = env.SCHEDULE_CONFIG ?? "";
+  let config = configs.get(text);
+  if (!config) configs.set(text, (config = parseScheduleConfig(text, "SCHEDULE_CONFIG")));
+  return config;
+}
+
+export const handler = middy().handler(async (event: unknown) => {
+  ScheduledEventSchema.parse(event);
+  return scheduledSealTick(awsPorts(), { now: new Date(), env: process.env, log: (line) => console.log(line) });
+});
