@@ -5,7 +5,8 @@ import { CalendarConfigSchema } from "../calendar/calendar.ts";
 
 /**
  * When pending headlines are sealed into a run (docs/scheduling.md). The calendar part says which
- * markets' sessions count as open; the rest are the seal policy's thresholds.
+ * markets' sessions count as open; the rest are the seal policy's thresholds. The shard size is not
+ * here: it is the seal's own (SHARD_SIZE in AWS), and the policy is given the same number.
  */
 export const ScheduleConfigSchema = CalendarConfigSchema.extend({
   /** In a session, no headline waits longer than this between landing in pending/ and being sealed. */
@@ -14,8 +15,6 @@ export const ScheduleConfigSchema = CalendarConfigSchema.extend({
   tickMinutes: z.number().positive().default(5),
   /** In a session, this many pending rows are worth a run without waiting for the freshness target. */
   minRunRows: z.number().int().positive().default(1_000),
-  /** Rows per shard (the seal's shard size): in a session, a full shard is sealed at once. */
-  shardRows: z.number().int().positive().default(5_000),
   /** Outside every session, pending rows wait for the next open unless there are at least this many. */
   offHoursRunRows: z.number().int().positive().default(50_000),
 }).superRefine((config, ctx) => {

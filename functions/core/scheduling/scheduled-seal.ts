@@ -18,14 +18,17 @@ export async function scheduledSeal(request: {
   store: ObjectStore;
   now: Date;
   config: ScheduleConfig;
+  /** The shard size the seal uses. */
+  shardRows: number;
   calendar?: Calendar;
   seal: SealPending;
   log: (line: string) => void;
 }): Promise<ScheduledSealResult> {
-  const { store, now, config, seal, log } = request;
-  const calendar = request.calendar ?? buildCalendar(config);
-  const pending = await pendingStats(store, Math.max(config.minRunRows, config.shardRows, config.offHoursRunRows));
-  const decision = decideSeal(now, calendar, pending, config);
+  const { store, now, seal, log } = request;
+  const thresholds = { ...request.config, shardRows: request.shardRows };
+  const calendar = request.calendar ?? buildCalendar(request.config);
+  const pending = await pendingStats(store, Math.max(thresholds.minRunRows, thresholds.shardRows, thresholds.offHoursRunRows));
+  const decision = decideSeal(now, calendar, pending, thresholds);
   log(sealDecisionLogLine(now, calendar, pending, decision));
   if (!decision.seal) return { decision, pending, runId: undefined };
   const sealed = await seal(decision.trigger);

@@ -15,7 +15,10 @@ export type ScheduledTrigger = "schedule" | "size";
 
 export type SealDecision = { seal: true; trigger: ScheduledTrigger; reason: string } | { seal: false; reason: string };
 
-type Thresholds = Pick<ScheduleConfig, "freshnessMinutes" | "tickMinutes" | "minRunRows" | "shardRows" | "offHoursRunRows">;
+export type SealThresholds = Pick<ScheduleConfig, "freshnessMinutes" | "tickMinutes" | "minRunRows" | "offHoursRunRows"> & {
+  /** The seal's shard size: in a session, a full shard is sealed at once. */
+  shardRows: number;
+};
 
 const MINUTE = 60_000;
 
@@ -25,7 +28,7 @@ const MINUTE = 60_000;
  * session closes before the next tick, or when there are enough rows for a worthwhile run (schedule).
  * Outside every session, pending rows wait for the next open unless they reach offHoursRunRows (size).
  */
-export function decideSeal(now: Date, calendar: Calendar, pending: PendingStats, config: Thresholds): SealDecision {
+export function decideSeal(now: Date, calendar: Calendar, pending: PendingStats, config: SealThresholds): SealDecision {
   const rows = `${pending.rows}${pending.rowsExact ? "" : "+"} pending row${pending.rows === 1 && pending.rowsExact ? "" : "s"}`;
   if (pending.rows === 0) return { seal: false, reason: "nothing pending" };
   const session = calendar.sessionAt(now);
