@@ -23,3 +23,9 @@ export const curatedPartitionPrefix = (p: { year: number; month: number; day: nu
   `${CURATED_PREFIX}year=${p.year}/month=${String(p.month).padStart(2, "0")}/day=${String(p.day).padStart(2, "0")}/`;
 export const curatedKey = (p: { year: number; month: number; day: number }, runId: string, part: number) =>
   `${curatedPartitionPrefix(p)}${runId}-${part}.parquet`;
+
+/** `quarantine/<file>/`, <file> being the dropped file's key without `incoming/`. */
+export const quarantinePrefix = (file: string) =>
+  `${QUARANTINE_PREFIX}${file.startsWith(INCOMING_PREFIX) ? file.slice(INCOMING_PREFIX.length) : file}/`;
+export const quarantineRowsKey = (file: string) => `${quarantinePrefix(file)}rows.jsonl`;
+export const quarantineReasonKey = (file: string) => `${quarantinePrefix(file)}reason.json`;

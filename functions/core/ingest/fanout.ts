@@ -1,0 +1,163 @@
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { BadInputError } from "../errors.ts";
+import type { ObjectStore, Queue } from "../ports.ts";
+import { decodeUtf8, inspectObject, openContent } from "./file-reading.ts";
+import { HeadlineSender, type SenderOptions } from "./headline-messages.ts";
+import { findIngestRecord, writeIngestRecord } from "./ingest-record.ts";
+import type { InputRecord } from "./input-shapes.ts";
+import { isRowProblem, normalizeRecord } from "./normalize.ts";
+import { parseDelimited } from "./parsers/delimited.ts";
+import { parseJsonArray } from "./parsers/json-array.ts";
+import { parseJsonLines } from "./parsers/json-lines.ts";
+import { parseParquet } from "./parsers/parquet.ts";
+import { quarantineFile, RowQuarantine, type QuarantinedFile } from "./quarantine.ts";
+import { sniffShape, type FileShape } from "./sniff.ts";
+
+/** What the fanout made of one dropped file; the counts obey rows_read = rows_valid + rows_quarantined. */
+export interface FileIngestResult {
+  file: string;
+  sha256: string | null;
+  rows_read: number;
+  rows_valid: number;
+  rows_quarantined: number;
+  quarantine_reasons: Record<string, number>;
+  /** The file first ingested with the same content, when this drop was recognized and not sent again. */
+  duplicate_of: string | null;
+  /** Set when the file could not be read at all and was moved to quarantine whole. */
+  bad_file: QuarantinedFile | null;
+  /** Headline messages sent to the queue. */
+  messages: number;
+}
+
+export interface FanoutOptions {
+  /** The ingest clock (epoch ms): a published time more than two days after it is implausible. */
+  now?: number;
+  /** Called as the file is parsed, with the bytes read so far, the object's size and the rows so far. */
+  onProgress?: (progress: Readonly<{ bytes: number; total: number; rows: number }>) => void;
+  sender?: Pick<SenderOptions, "limits" | "maxAttempts" | "concurrency" | "sleep">;
+}
+
+/**
+ * The fanout: one object under incoming/ → its headlines on the queue, its bad rows in quarantine,
+ * its ingest record. The same content ingested before is recognized by its sha256 and not sent
+ * again. A file that cannot be read at all is moved to quarantine whole with its reason.
+ * Resolves to undefined when no object is under the key (deleted, or already moved to quarantine).
+ */
+export async function fanoutFile(
+  ports: { store: ObjectStore; queue: Queue },
+  file: string,
+  options: FanoutOptions = {},
+): Promise<FileIngestResult | undefined> {
+  const { store } = ports;
+  const info = await store.head(file);
+  if (!info) return undefined;
+  const now = options.now ?? Date.now();
+  const result: FileIngestResult = {
+    file,
+    sha256: null,
+    rows_read: 0,
+    rows_valid: 0,
+    rows_quarantined: 0,
+    quarantine_reasons: {},
+    duplicate_of: null,
+    bad_file: null,
+    messages: 0,
+  };
+  try {
+    const inspection = await inspectObject(await store.getStream(file));
+    result.sha256 = inspection.sha256;
+    const earlier = await findIngestRecord(store, inspection.sha256);
+    if (earlier) return { ...result, duplicate_of: earlier.file };
+    const shape = sniffShape(file, inspection.head);
+    const progress = { bytes: 0, total: info.size, rows: 0 };
+    const content = openContent(countBytes(await store.getStream(file), progress), inspection.gzip);
+    const quarantine = new RowQuarantine(store, file);
+    const sender = new HeadlineSender(ports.queue, { ...options.sender, file, sha256: inspection.sha256 });
+    const seenIds = new Map<string, number>();
+    await withRows(content, shape, async (rows, typed) => {
+      for await (const batch of rows) {
+        for (const record of batch) {
+          result.rows_read++;
+          const headline = normalizeRecord(record, file, now, typed);
+          let waiting: Promise<void> | undefined;
+          if (isRowProblem(headline)) {
+            waiting = quarantine.add({ line: record.line, raw: record.raw, ...headline });
+          } else {
+            const firstLine = seenIds.get(headline.id);
+            if (firstLine === undefined) {
+              seenIds.set(detach(headline.id), record.line);
+              result.rows_valid++;
+              waiting = sender.add(headline);
+            } else {
+              const detail = `line ${firstLine} has the same id ${headline.id}`;
+              waiting = quarantine.add({ line: record.line, raw: record.raw, field: "id", reason: "duplicate id", detail });
+            }
+          }
+          if (waiting) await waiting;
+        }
+        progress.rows = result.rows_read;
+        options.onProgress?.(progress);
+      }
+      if (result.rows_read === 0) throw new BadInputError("the file has no rows, only a header", "drop a file with headline rows");
+    });
+    await sender.flush();
+    await quarantine.close();
+    result.messages = sender.messagesSent;
+    result.rows_quarantined = quarantine.count;
+    result.quarantine_reasons = quarantine.reasons;
+    await writeIngestRecord(store, {
+      file,
+      sha256: inspection.sha256,
+      rows_read: result.rows_read,
+      rows_valid: result.rows_valid,
+      rows_quarantined: result.rows_quarantined,
+      quarantine_reasons: result.quarantine_reasons,
+      duplicate_of: null,
+      ingested_at: new Date(now).toISOString(),
+    });
+    return result;
+  } catch (error) {
+    if (!(error instanceof BadInputError) || result.rows_read > 0) throw error;
+    const badFile = await quarantineFile(store, file, error.message, error.hint ?? "");
+    return { ...result, rows_read: 0, rows_valid: 0, rows_quarantined: 0, quarantine_reasons: {}, bad_file: badFile };
+  }
+}
+
+/**
+ * A copy of a string that does not share memory with the text it was cut from: V8 keeps the whole
+ * parsed chunk alive behind a slice, and the ids of a million rows must not keep the file in memory.
+ */
+const detach = (text: string) => JSON.parse(JSON.stringify(text)) as string;
+
+type RowSource = AsyncIterable<InputRecord[]>;
+
+/** Runs use over the file's rows, parsed as its shape says; Parquet goes through a temporary file for DuckDB. */
+async function withRows(content: Readable, shape: FileShape, use: (rows: RowSource, typed: boolean) => Promise<void>) {
+  if (shape.format === "delimited") return use(parseDelimited(decodeUtf8(content), shape.delimiter), false);
+  if (shape.format === "jsonl") return use(parseJsonLines(decodeUtf8(content)), true);
+  if (shape.format === "json") return use(parseJsonArray(decodeUtf8(content)), true);
+  const directory = await mkdtemp(path.join(tmpdir(), "goldpipe-parquet-"));
+  try {
+    const file = path.join(directory, "input.parquet");
+    await pipeline(content, createWriteStream(file));
+    await use(parseParquet(file), true);
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+function countBytes(stream: Readable, progress: { bytes: number }): Readable {
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      progress.bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  stream.on("error", (error) => counter.destroy(error));
+  return stream.pipe(counter);
+}
