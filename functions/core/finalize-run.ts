@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { shardStatusKey, successKey } from "./lake-keys.ts";
 import { readManifest, writeManifest, type ManifestShard, type RunManifest } from "./manifest.ts";
 import type { ObjectStore } from "./ports.ts";
+import { shardState } from "./shard-state.ts";
 
 export const FinalizeRunInputSchema = z.object({ run_id: z.string().min(1) });
 
@@ -12,14 +12,6 @@ export interface FinalizeRunResult {
   shards_failed: number;
   failed_shards: number[];
 }
-
-/** runs/<run_id>/shard-status/<n>.json, written by the workflow's RecordShardFailed state. */
-const ShardFailureSchema = z.object({
-  index: z.number().int(),
-  status: z.literal("failed"),
-  error: z.string(),
-  cause: z.string().nullish(),
-});
 
 /**
  * The FinalizeRun state: folds the shards' outcomes into the manifest. A shard is succeeded when
@@ -52,29 +44,11 @@ export async function finalizeRun(
 }
 
 async function outcomeOf(store: ObjectStore, runId: string, shard: ManifestShard): Promise<ManifestShard> {
-  if (await store.head(successKey(runId, shard.index))) return { ...shard, status: "succeeded", error: null };
-  const body = await store.get(shardStatusKey(runId, shard.index));
-  if (body === undefined) {
-    return { ...shard, status: "failed", error: "the workflow recorded neither a checkpoint nor a failure for this shard" };
-  }
-  const failure = ShardFailureSchema.safeParse(JSON.parse(body.toString("utf8")));
-  if (!failure.success) {
-    return { ...shard, status: "failed", error: `unreadable failure record: ${z.prettifyError(failure.error)}` };
-  }
-  return { ...shard, status: "failed", error: failureReason(failure.data.error, failure.data.cause) };
-}
-
-/**
- * A .sync SageMaker task fails with Cause = the DescribeProcessingJob answer as JSON; its
- * FailureReason is what a person needs. Other causes are kept as they are.
- */
-export function failureReason(error: string, cause: string | null | undefined): string {
-  if (!cause) return error;
-  try {
-    const described = JSON.parse(cause) as { FailureReason?: unknown };
-    if (typeof described.FailureReason === "string") return `${error}: ${described.FailureReason}`;
-  } catch {
-    // not JSON: a plain message
-  }
-  return `${error}: ${cause}`;
+  const { state, error } = await shardState(store, runId, shard);
+  if (state === "succeeded") return { ...shard, status: "succeeded", error: null };
+  return {
+    ...shard,
+    status: "failed",
+    error: error ?? "the workflow recorded neither a checkpoint nor a failure for this shard",
+  };
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { failureReason, finalizeRun } from "../../../../functions/core/finalize-run.ts";
+import { finalizeRun } from "../../../../functions/core/finalize-run.ts";
 import { shardStatusKey, successKey } from "../../../../functions/core/lake-keys.ts";
 import { readManifest, writeManifest } from "../../../../functions/core/manifest.ts";
 import type { ObjectStore } from "../../../../functions/core/ports.ts";
@@ -60,13 +60,5 @@ describe("finalizeRun", () => {
 
   it("refuses a run without a manifest", async () => {
     await expect(finalizeRun(store, { run_id: "run-missing" })).rejects.toThrow("run run-missing has no manifest");
-  });
-});
-
-describe("failureReason", () => {
-  it("takes FailureReason out of a .sync cause and keeps other causes whole", () => {
-    expect(failureReason("States.TaskFailed", describedFailure)).toBe("States.TaskFailed: CUDA out of memory");
-    expect(failureReason("States.Timeout", "timed out")).toBe("States.Timeout: timed out");
-    expect(failureReason("States.Timeout", null)).toBe("States.Timeout");
   });
 });

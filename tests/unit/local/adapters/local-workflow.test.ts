@@ -3,17 +3,18 @@ import { LocalWorkflow } from "../../../../local/adapters/local-workflow.ts";
 
 describe("LocalWorkflow", () => {
   it("runs an execution once per name and describes it while running and after", async () => {
-    const release = Promise.withResolvers<void>();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
     const inputs: unknown[] = [];
     const workflow = new LocalWorkflow(async (name, input) => {
       inputs.push(input);
-      await release.promise;
+      await released;
       return { done: name };
     });
     expect(await workflow.start({ name: "run-a", input: { n: 1 } })).toEqual({ executionId: "run-a", alreadyStarted: false });
     expect(await workflow.start({ name: "run-a", input: { n: 2 } })).toEqual({ executionId: "run-a", alreadyStarted: true });
     expect(await workflow.describe("run-a")).toEqual({ status: "RUNNING" });
-    release.resolve();
+    release();
     expect(await workflow.wait("run-a")).toEqual({ status: "SUCCEEDED", output: { done: "run-a" } });
     expect(await workflow.describe("run-a")).toEqual({ status: "SUCCEEDED", output: { done: "run-a" } });
     expect(inputs).toEqual([{ n: 1 }]);
