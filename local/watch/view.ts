@@ -70,6 +70,7 @@ export class WatchView {
   readonly #json: boolean;
   readonly #tty: boolean;
   readonly #recent: string[] = [];
+  #lastMessage: string | undefined;
 
   constructor(out: Output, json: boolean) {
     this.#out = out;
@@ -78,8 +79,14 @@ export class WatchView {
   }
 
   event(event: WatchEvent): void {
-    if (this.#json) this.#out.write(`${JSON.stringify(event)}\n`);
-    else if (this.#tty) this.#recent.splice(0, Math.max(0, this.#recent.push(`${event.at.slice(11, 19)} ${event.message}`) - 5));
+    if (this.#json) {
+      this.#out.write(`${JSON.stringify(event)}\n`);
+      return;
+    }
+    // The same words again (the policy waiting on nothing, tick after tick) add nothing to read.
+    if (event.message === this.#lastMessage) return;
+    this.#lastMessage = event.message;
+    if (this.#tty) this.#recent.splice(0, Math.max(0, this.#recent.push(`${event.at.slice(11, 19)} ${event.message}`) - 5));
     else this.#out.write(`${event.at} ${event.message}\n`);
   }
 

@@ -13,6 +13,8 @@ import type { RunLine, WatchEvent, WatchState, WatchView } from "./view.ts";
 /** What one dropped file gave the lake. */
 export interface FileIngested {
   file: string;
+  /** Why the file could not be read from the folder at all (it stays there and is tried again). */
+  unreadable: string | undefined;
   rowsValid: number;
   rowsQuarantined: number;
   /** Why the whole file went to quarantine, when it did. */
@@ -153,6 +155,11 @@ export class Watch {
         return;
       }
       for (const result of results) {
+        if (result.unreadable) {
+          this.#failedFiles.set(result.file, now + 60_000);
+          this.#emit("ingest_failed", `${path.basename(result.file)} not ingested: ${result.unreadable}; trying again in a minute`, { file: result.file });
+          continue;
+        }
         const movedTo = await this.#folder.moveIngested(result.file);
         this.#failedFiles.delete(result.file);
         const name = path.basename(result.file);

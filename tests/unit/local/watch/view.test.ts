@@ -38,12 +38,14 @@ describe("the watch view", () => {
     expect(text()).toContain("recent\n  14:58:00 news.csv: 7 headline(s) pending");
   });
 
-  it("prints plain lines, or JSON lines, when not on a terminal", () => {
+  it("prints plain lines without repeats, or JSON lines, when not on a terminal", () => {
     const plain = sink(false);
     const view = new WatchView(plain.out, false);
     view.update(state);
     view.event({ event: "ingested", at: "2026-01-13T14:58:00.000Z", message: "news.csv: 7 headline(s) pending" });
-    expect(plain.text()).toBe("2026-01-13T14:58:00.000Z news.csv: 7 headline(s) pending\n");
+    view.event({ event: "seal_decision", at: "2026-01-13T15:00:00.000Z", message: "wait: nothing pending" });
+    view.event({ event: "seal_decision", at: "2026-01-13T15:05:00.000Z", message: "wait: nothing pending" });
+    expect(plain.text()).toBe("2026-01-13T14:58:00.000Z news.csv: 7 headline(s) pending\n2026-01-13T15:00:00.000Z wait: nothing pending\n");
     const json = sink(true);
     new WatchView(json.out, true).event({ event: "ingested", at: "2026-01-13T14:58:00.000Z", message: "m", file: "news.csv" });
     expect(JSON.parse(json.text())).toEqual({ event: "ingested", at: "2026-01-13T14:58:00.000Z", message: "m", file: "news.csv" });

@@ -44,7 +44,7 @@ function lineRuntime(store: ObjectStore) {
         files.map(async (file) => {
           const lines = (await readFile(file, "utf8")).split("\n").filter(Boolean);
           await store.put(`${PENDING_PREFIX}${path.basename(file)}.jsonl`, lines.map((headline) => JSON.stringify({ headline })).join("\n") + "\n");
-          return { file, rowsValid: lines.length, rowsQuarantined: 0, rejected: undefined, duplicateOf: undefined };
+          return { file, unreadable: undefined, rowsValid: lines.length, rowsQuarantined: 0, rejected: undefined, duplicateOf: undefined };
         }),
       );
     },
