@@ -1,5 +1,5 @@
 import type { RunReport } from "../functions/core/report.ts";
-import { number, seconds } from "./report-text.ts";
+import { number, seconds, utc } from "./report-text.ts";
 import type { SentimentSeries } from "./sentiment-series.ts";
 
 /** The run report as one self-contained HTML page: the figures, the failed shards, and sentiment over time as inline SVG. */
@@ -23,20 +23,22 @@ export function renderReportHtml(report: RunReport, series: SentimentSeries): st
   .meta { color: #5b6475; margin-top: 0; }
   .status { display: inline-block; padding: .1rem .55rem; border-radius: 1rem; font-size: .85rem; font-weight: 600; }
   .Succeeded { background: #dcf5e3; color: #14632f; } .PartiallyFailed { background: #fde3e1; color: #8c1d13; } .Sealed { background: #e8ecf3; color: #3a4456; }
-  .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(290px, 1fr)); gap: 1rem; }
-  section { border: 1px solid #e1e5ec; border-radius: 8px; padding: .6rem 1rem 1rem; }
+  .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(290px, 1fr)); column-gap: 1rem; }
+  section { border: 1px solid #e1e5ec; border-radius: 8px; padding: .6rem 1rem 1rem; margin-bottom: 1rem; overflow-x: auto; }
+  section.wide { grid-column: 1 / -1; }
   h2 { font-size: 1rem; margin: .4rem 0 .6rem; }
   table { border-collapse: collapse; width: 100%; }
   th, td { text-align: left; padding: .2rem .4rem; border-bottom: 1px solid #f0f2f6; vertical-align: top; }
-  th { font-weight: 500; color: #5b6475; white-space: nowrap; }
-  td { font-variant-numeric: tabular-nums; }
+  th { font-weight: 500; color: #5b6475; }
+  td { font-variant-numeric: tabular-nums; white-space: nowrap; }
+  table.failed td { white-space: normal; }
   table.failed td:first-child { width: 4rem; }
   svg text { font: 12px system-ui, sans-serif; fill: #5b6475; }
 </style>
 </head>
 <body>
 <h1>Run ${escape(report.run_id)} <span class="status ${report.status}">${report.status}</span></h1>
-<p class="meta">${escape(report.trigger)} run sealed ${escape(report.created_at)} · reported ${escape(report.reported_at)}</p>
+<p class="meta">${escape(report.trigger)} run, sealed ${utc(report.created_at)}, reported ${utc(report.reported_at)}</p>
 <section>
 <h2>Sentiment over time (${series.bucket === "hour" ? "hourly" : series.bucket === "day" ? "daily" : "weekly"}, UTC publication time)</h2>
 ${sentimentChartSvg(series)}
@@ -75,7 +77,7 @@ ${rows([
   ["estimate", report.cost.usd === null ? (report.cost.note ?? "—") : `$${report.cost.usd.toFixed(4)}`],
 ])}
 </table></section>
-<section><h2>Shards: ${report.shards}, failed: ${report.shards_failed}</h2>
+<section class="wide"><h2>Shards: ${report.shards}, failed: ${report.shards_failed}</h2>
 ${failed}
 <p>${report.partitions.length} day partition${report.partitions.length === 1 ? "" : "s"} written${report.partitions.length > 0 ? `: ${escape(partitionRange(report))}` : ""}.</p>
 </section>

@@ -30,21 +30,28 @@ export async function runSentimentSeries(lake: string, runId: string): Promise<S
          FROM headline_sentiment WHERE run_id = $run_id
        )
        SELECT span.bucket,
-              strftime(date_trunc(span.bucket, published_at), '%Y-%m-%dT%H:%M:%SZ') AS at,
+              strftime(date_trunc(span.bucket, published_at), '%Y-%m-%dT%H:%M:%SZ') AS bucket_start,
               count(*)::INTEGER AS headlines,
               count_if(label = 'positive')::INTEGER AS positive,
               count_if(label = 'negative')::INTEGER AS negative
        FROM headline_sentiment CROSS JOIN span
        WHERE run_id = $run_id
-       GROUP BY ALL ORDER BY at`,
+       GROUP BY ALL ORDER BY bucket_start`,
       { run_id: runId },
     );
-    const rows = reader.getRowObjectsJS() as unknown as (Omit<SentimentPoint, "index"> & {
+    const rows = reader.getRowObjectsJS() as unknown as (Omit<SentimentPoint, "at" | "index"> & {
       bucket: SentimentSeries["bucket"];
+      bucket_start: string;
     })[];
     return {
       bucket: rows[0]?.bucket ?? "day",
-      points: rows.map(({ bucket: _bucket, ...point }) => ({ ...point, index: (point.positive - point.negative) / point.headlines })),
+      points: rows.map(({ bucket_start, headlines, positive, negative }) => ({
+        at: bucket_start,
+        headlines,
+        positive,
+        negative,
+        index: (positive - negative) / headlines,
+      })),
     };
   });
 }
