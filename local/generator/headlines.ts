@@ -4,6 +4,8 @@ import { SeededRandom } from "./random.ts";
 export interface GeneratedHeadline {
   id: string;
   headline: string;
+  /** A sentence of context, as a news API gives beside the headline. */
+  summary: string;
   /** Local exchange time with its UTC offset, e.g. 2024-03-01T09:42:17-05:00. */
   published_at: string;
   symbols: string[];
@@ -151,6 +153,7 @@ export function* generateHeadlines(options: GenerateOptions): Generator<Generate
       const row: GeneratedHeadline = {
         id: `${source.domain.split(".")[0]}-${options.seed}-${emitted + 1}`,
         headline: template.text,
+        summary: `${source.name} reports: ${template.text.charAt(0).toLowerCase()}${template.text.slice(1)}; spot gold last traded at ${money(price)} an ounce.`,
         published_at: localTime(day, localMinute, random.int(0, 59), session.offset),
         symbols: template.symbols,
         source: source.name,
