@@ -21,7 +21,7 @@ const ENV = {
   ATHENA_DATABASE: "goldpipe",
   ATHENA_WORKGROUP: "goldpipe",
   ATHENA_OUTPUT_LOCATION: "s3://goldpipe-test-lake/athena/",
-  SHARD_SIZE: "2",
+  SHARD_SIZE: "5",
 };
 
 const headline = (i: number) =>
@@ -63,8 +63,8 @@ describe("the scheduled-seal function", () => {
     expect(answer).toMatchObject({ seal: true, run_id: expect.stringMatching(/^run-/) });
     expect(answer.reason).toMatch(/freshness target/);
     const manifest = await readManifest(store, answer.run_id!);
-    expect(manifest).toMatchObject({ trigger: "schedule", rows: 3, shard_size: 2 });
-    expect(manifest!.shards).toHaveLength(2);
+    expect(manifest).toMatchObject({ trigger: "schedule", rows: 3, shard_size: 5 });
+    expect(manifest!.shards).toHaveLength(1);
     expect(started).toHaveLength(1);
     expect(started[0]!.input).toMatchObject({ bucket: "goldpipe-test-lake", run_id: answer.run_id });
     expect(await store.head(pendingSegmentKey("seg-1"))).toBeUndefined();
