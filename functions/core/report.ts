@@ -147,12 +147,9 @@ export function runMetrics(report: RunReport): MetricDatum[] {
 /** A run's report from the lake, or undefined when the run has not reached ReportRun. */
 export async function readRunReport(store: ObjectStore, runId: string): Promise<RunReport | undefined> {
   const body = await store.get(reportKey(runId));
-  return body === undefined ? undefined : parseRunReport(body.toString("utf8"), reportKey(runId));
-}
-
-export function parseRunReport(text: string, source: string): RunReport {
-  const parsed = RunReportSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`${source} is not a run report: ${z.prettifyError(parsed.error)}`);
+  if (body === undefined) return undefined;
+  const parsed = RunReportSchema.safeParse(JSON.parse(body.toString("utf8")));
+  if (!parsed.success) throw new Error(`${reportKey(runId)} is not a run report: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }
 

@@ -6,7 +6,7 @@ import { SCORED_HEADLINE_DUCKDB_COLUMNS, type ScoredHeadline } from "../../funct
 import { scoresPrefix, successKey } from "../../functions/core/lake-keys.ts";
 import { mergeRun } from "../../functions/core/merge.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
-import { lakeDirectoryStore } from "./lake-directory-store.ts";
+import { DirectoryObjectStore } from "../../local/adapters/directory-object-store.ts";
 
 /** A scored headline as the GPU job writes it; overrides set what a test is about. */
 export function scoredHeadline(overrides: Partial<ScoredHeadline> & Pick<ScoredHeadline, "id">): ScoredHeadline {
@@ -74,7 +74,7 @@ export async function putScoredShard(
 
 /** A lake directory holding the runs' headlines scored (one shard each) and merged, in the order given. */
 export async function mergedLake(lake: string, runs: Record<string, ScoredHeadline[]>): Promise<void> {
-  const store = lakeDirectoryStore(lake);
+  const store = new DirectoryObjectStore(lake);
   for (const [runId, rows] of Object.entries(runs)) {
     await putScoredShard(store, runId, 0, [rows.map((row) => ({ ...row, run_id: runId }))]);
     await mergeRun(runId, { store });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { BadInputError } from "../../../functions/core/errors.ts";
+import { AWS_OPTIONS, awsStack, awsTargetOf } from "../aws-target.ts";
 import { EXIT, UsageError, type Command } from "../command.ts";
 import { queryLake } from "../../lake-catalog.ts";
 import { namedQueries, namedQuery } from "../../named-queries.ts";
@@ -9,17 +10,19 @@ const DateSchema = z.iso.date();
 
 const query: Command = {
   name: "query",
-  summary: "run SQL against goldpipe.headline_sentiment in the local lake (DuckDB, the same SQL as Athena)",
-  usage: 'goldpipe query "SQL" | --named NAME [--date YYYY-MM-DD] [--format table|csv|json] [--lake DIR] [--json]',
+  summary: "run SQL against headline_sentiment: in the local lake (DuckDB), or with --aws on Athena; the same SQL",
+  usage: 'goldpipe query "SQL" | --named NAME [--date YYYY-MM-DD] [--format table|csv|json] [--lake DIR | --aws [--stage STAGE]] [--json]',
   options: {
     named: { type: "string", value: "NAME", description: "run a named query from sql/named/ (daily-index, most-negative, label-distribution)" },
     date: { type: "string", value: "YYYY-MM-DD", description: "the UTC day, for named queries that take one (most-negative)" },
     format: { type: "string", value: "FORMAT", description: "table (default), csv or json; --json is --format json" },
+    ...AWS_OPTIONS,
   },
   async run({ positionals, values }, context) {
     const format = resultFormat(values.format, context.json);
     const { sql, params } = await statement(positionals, values);
-    const result = await queryLake(context.lake, sql, params);
+    const target = await awsTargetOf(values);
+    const result = target ? await awsStack(target).athena.run(sql, params) : await queryLake(context.lake, sql, params);
     context.stdout.write(formatResult(result, format));
     return EXIT.ok;
   },

@@ -1,8 +1,10 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { BadInputError } from "../../../functions/core/errors.ts";
-import { manifestKey, reportKey } from "../../../functions/core/lake-keys.ts";
-import { parseRunReport } from "../../../functions/core/report.ts";
+import { manifestKey } from "../../../functions/core/lake-keys.ts";
+import type { ObjectStore } from "../../../functions/core/ports.ts";
+import { readRunReport } from "../../../functions/core/report.ts";
+import { DirectoryObjectStore } from "../../adapters/directory-object-store.ts";
 import { EXIT, UsageError, type Command } from "../command.ts";
 import { renderReportHtml } from "../../report-html.ts";
 import { formatReportText } from "../../report-text.ts";
@@ -18,9 +20,9 @@ const report: Command = {
   async run({ positionals, values }, context) {
     if (positionals.length !== 1) throw new UsageError("give one RUN_ID (goldpipe status lists the runs)");
     const runId = positionals[0]!;
-    const text = await readFile(path.join(context.lake, reportKey(runId)), "utf8").catch(() => undefined);
-    if (text === undefined) throw await missingReport(context.lake, runId);
-    const runReport = parseRunReport(text, reportKey(runId));
+    const store = new DirectoryObjectStore(context.lake);
+    const runReport = await readRunReport(store, runId);
+    if (!runReport) throw await missingReport(store, context.lake, runId);
     if (typeof values.html === "string") {
       const file = path.resolve(values.html);
       await writeFile(file, renderReportHtml(runReport, await runSentimentSeries(context.lake, runId)));
@@ -32,12 +34,8 @@ const report: Command = {
 };
 export default report;
 
-async function missingReport(lake: string, runId: string): Promise<BadInputError> {
-  const sealed = await readFile(path.join(lake, manifestKey(runId))).then(
-    () => true,
-    () => false,
-  );
-  return sealed
+async function missingReport(store: ObjectStore, lake: string, runId: string): Promise<BadInputError> {
+  return (await store.head(manifestKey(runId)))
     ? new BadInputError(`run ${runId} has no report yet: it has not finished`, `goldpipe status ${runId} shows where it is`)
     : new BadInputError(`no run ${runId} in ${lake}`, "goldpipe status lists the runs; --lake DIR picks another lake");
 }

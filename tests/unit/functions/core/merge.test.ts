@@ -7,7 +7,7 @@ import { CURATED_PREFIX, curatedKey } from "../../../../functions/core/lake-keys
 import { CURATED_ROW_GROUP_ROWS, mergeRun } from "../../../../functions/core/merge.ts";
 import type { ObjectStore } from "../../../../functions/core/ports.ts";
 import { queryLake } from "../../../../local/lake-catalog.ts";
-import { lakeDirectoryStore } from "../../../support/lake-directory-store.ts";
+import { DirectoryObjectStore } from "../../../../local/adapters/directory-object-store.ts";
 import { putScoredShard, scoredHeadline, writeScoredParquet } from "../../../support/scored-fixtures.ts";
 
 let lake: string;
@@ -15,7 +15,7 @@ let store: ObjectStore;
 
 beforeEach(async () => {
   lake = await mkdtemp(path.join(os.tmpdir(), "goldpipe-merge-test-"));
-  store = lakeDirectoryStore(lake);
+  store = new DirectoryObjectStore(lake);
 });
 afterEach(async () => {
   await rm(lake, { recursive: true, force: true });

@@ -4,14 +4,14 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ObjectStore } from "../../../../functions/core/ports.ts";
 import { readRunReport, reportRun, runMetrics } from "../../../../functions/core/report.ts";
-import { lakeDirectoryStore } from "../../../support/lake-directory-store.ts";
+import { DirectoryObjectStore } from "../../../../local/adapters/directory-object-store.ts";
 import { putFinishedRun, recordingMetrics } from "../../../support/report-fixtures.ts";
 
 let lake: string;
 let store: ObjectStore;
 beforeEach(async () => {
   lake = await mkdtemp(path.join(os.tmpdir(), "goldpipe-report-test-"));
-  store = lakeDirectoryStore(lake);
+  store = new DirectoryObjectStore(lake);
 });
 afterEach(async () => {
   await rm(lake, { recursive: true, force: true });

@@ -1,7 +1,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
+import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { namedQuery } from "../../../../../local/named-queries.ts";
 import { goldpipe } from "../../../../support/cli.ts";
 import { namedQueryLake } from "../../../../support/named-query-lake.ts";
 
@@ -61,5 +65,45 @@ describe("goldpipe query", () => {
     const { code, stderr } = await goldpipe(...args, "--lake", lake);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
+  });
+});
+
+describe("goldpipe query --aws", () => {
+  const athena = mockClient(AthenaClient);
+  const cloudFormation = mockClient(CloudFormationClient);
+  const region = process.env.AWS_REGION;
+  beforeEach(() => {
+    process.env.AWS_REGION = "us-east-1";
+    cloudFormation.reset();
+    athena.reset();
+    const outputs = { BucketName: "lake-bucket", StateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:goldpipe-test", AthenaWorkGroup: "goldpipe-test", AthenaDatabase: "goldpipe_test", SealFunctionName: "goldpipe-test-seal" };
+    cloudFormation.on(DescribeStacksCommand, { StackName: "goldpipe-test" }).resolves({
+      Stacks: [{ StackName: "goldpipe-test", CreationTime: new Date(), StackStatus: "CREATE_COMPLETE", Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
+    });
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { StatementType: "DML", Status: { State: "SUCCEEDED" } } });
+    athena.on(GetQueryResultsCommand).resolves({
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: [{ Name: "headline", Type: "varchar" }, { Name: "score", Type: "double" }] },
+        Rows: [{ Data: [{ VarCharValue: "headline" }, { VarCharValue: "score" }] }, { Data: [{ VarCharValue: "GLD outflows hit a record" }, { VarCharValue: "0.95" }] }],
+      },
+    });
+  });
+  afterAll(() => {
+    if (region === undefined) delete process.env.AWS_REGION;
+    else process.env.AWS_REGION = region;
+  });
+
+  it("runs the same named query on the stage's Athena workgroup and database", async () => {
+    const { code, stdout, stderr } = await goldpipe("query", "--named", "most-negative", "--date", "2024-03-01", "--aws", "--stage", "test", "--json");
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toEqual([{ headline: "GLD outflows hit a record", score: 0.95 }]);
+    const [start] = athena.commandCalls(StartQueryExecutionCommand);
+    expect(start!.args[0].input).toEqual({
+      QueryString: (await namedQuery("most-negative")).sql,
+      WorkGroup: "goldpipe-test",
+      QueryExecutionContext: { Database: "goldpipe_test" },
+      ExecutionParameters: ["'2024-03-01'"],
+    });
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mergeRun } from "../../../../../functions/core/merge.ts";
 import { reportRun } from "../../../../../functions/core/report.ts";
 import { goldpipe } from "../../../../support/cli.ts";
-import { lakeDirectoryStore } from "../../../../support/lake-directory-store.ts";
+import { DirectoryObjectStore } from "../../../../../local/adapters/directory-object-store.ts";
 import { putFinishedRun, recordingMetrics } from "../../../../support/report-fixtures.ts";
 import { sealedManifest } from "../../../../support/run-fixtures.ts";
 import { writeManifest } from "../../../../../functions/core/manifest.ts";
@@ -14,7 +14,7 @@ import { putScoredShard, scoredHeadline } from "../../../../support/scored-fixtu
 let lake: string;
 beforeAll(async () => {
   lake = await mkdtemp(path.join(os.tmpdir(), "goldpipe-report-cmd-test-"));
-  const store = lakeDirectoryStore(lake);
+  const store = new DirectoryObjectStore(lake);
   await putFinishedRun(store);
   // Shard 0's chunks, and its metrics.json: 3 rows in 2 s, no model load time recorded.
   await putScoredShard(store, "run-r", 0, [
