@@ -1,0 +1,643 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { runSettingsFromEnvironment } from "../../../functions/aws/run-settings.ts";
+
+/**
+ * `osls package` of serverless.yml, once, offline (dummy credentials: any AWS call would fail),
+ * and the CloudFormation template and function packages it writes, read as the stack's spec:
+ * DESIGN.md promise 6 and issue 7.
+ */
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const STAGE = "dev";
+
+interface Resource {
+  Type: string;
+  Properties: Record<string, any>;
+  DependsOn?: string | string[];
+  Condition?: string;
+}
+interface Template {
+  Conditions: Record<string, unknown>;
+  Resources: Record<string, Resource>;
+  Outputs: Record<string, { Value: unknown }>;
+}
+
+let packageDir: string;
+let template: Template;
+let packageSeconds: number;
+
+beforeAll(() => {
+  packageDir = mkdtempSync(path.join(os.tmpdir(), "goldpipe-stack-"));
+  const started = performance.now();
+  execFileSync(path.join(ROOT, "node_modules/.bin/osls"), ["package", "--stage", STAGE, "--package", packageDir], {
+    cwd: ROOT,
+    env: {
+      PATH: `${path.dirname(process.execPath)}:${process.env.PATH}`,
+      HOME: process.env.HOME,
+      AWS_ACCESS_KEY_ID: "AKIAPACKAGEONLY00000",
+      AWS_SECRET_ACCESS_KEY: "package-only-no-aws-call-may-succeed",
+      AWS_EC2_METADATA_DISABLED: "true",
+      SLS_TELEMETRY_DISABLED: "1",
+      SLS_NOTIFICATIONS_MODE: "off",
+    },
+    stdio: "pipe",
+  });
+  packageSeconds = (performance.now() - started) / 1000;
+  console.log(`osls package: ${packageSeconds.toFixed(1)} s`);
+  template = JSON.parse(readFileSync(path.join(packageDir, "cloudformation-template-update-stack.json"), "utf8"));
+});
+
+afterAll(() => rmSync(packageDir, { recursive: true, force: true }));
+
+const resource = (id: string): Resource => {
+  const found = template.Resources[id];
+  if (!found) throw new Error(`the template has no resource ${id}`);
+  return found;
+};
+const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+
+/** The template's conditions for this stage's parameters (only Not/Equals over literals are used). */
+function condition(name: string): boolean {
+  const evaluate = (expression: any): boolean => {
+    if (expression["Fn::Not"]) return !evaluate(expression["Fn::Not"][0]);
+    if (expression["Fn::Equals"]) return expression["Fn::Equals"][0] === expression["Fn::Equals"][1];
+    throw new Error(`condition ${name}: cannot evaluate ${JSON.stringify(expression)}`);
+  };
+  return evaluate(template.Conditions[name]);
+}
+
+/** A CloudFormation value as text, intrinsics written as ${Ref} / ${Id.Attr}, Fn::If decided for this stage. */
+function text(value: any): string {
+  if (typeof value === "string" || typeof value === "number") return String(value);
+  if (value["Fn::Sub"] !== undefined) return Array.isArray(value["Fn::Sub"]) ? value["Fn::Sub"][0] : value["Fn::Sub"];
+  if (value.Ref !== undefined) return `\${${value.Ref}}`;
+  if (value["Fn::GetAtt"] !== undefined) return `\${${value["Fn::GetAtt"].join(".")}}`;
+  if (value["Fn::Join"] !== undefined) return value["Fn::Join"][1].map(text).join(value["Fn::Join"][0]);
+  if (value["Fn::If"] !== undefined) {
+    const [name, whenTrue, whenFalse] = value["Fn::If"];
+    return text(condition(name) ? whenTrue : whenFalse);
+  }
+  throw new Error(`cannot read ${JSON.stringify(value)} as text`);
+}
+
+const LAKE_OBJECT = "arn:${AWS::Partition}:s3:::${LakeBucket}/";
+
+/** A policy resource in short form: lake keys as "lake:runs/*", the bucket as "lake", ${Id.Arn} as Id. */
+function shortResource(value: unknown): string {
+  const arn = text(value);
+  if (arn.startsWith(LAKE_OBJECT)) return `lake:${arn.slice(LAKE_OBJECT.length)}`;
+  if (arn === "${LakeBucket.Arn}") return "lake";
+  const attribute = /^\$\{(\w+)\.Arn\}$/.exec(arn);
+  if (attribute) return attribute[1]!;
+  const ref = /^\$\{(\w+)\}$/.exec(arn);
+  if (ref) return ref[1]!;
+  return arn;
+}
+
+const asList = <T,>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+interface Statement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+function statementsOf(roleId: string): Statement[] {
+  const policies = asList(resource(roleId).Properties.Policies) as { PolicyDocument: { Statement: any[] } }[];
+  return policies
+    .flatMap((policy) => policy.PolicyDocument.Statement)
+    .flatMap((statement) => (statement["Fn::If"] ? [statement["Fn::If"][condition(statement["Fn::If"][0]) ? 1 : 2]] : [statement]))
+    .filter((statement) => statement.Ref !== "AWS::NoValue");
+}
+
+/** action → the short resources it is allowed on, from every Allow statement except the logs ones. */
+function grants(roleId: string): Record<string, string[]> {
+  const byAction: Record<string, Set<string>> = {};
+  for (const statement of statementsOf(roleId).filter((s) => s.Effect === "Allow")) {
+    for (const action of asList(statement.Action)) {
+      if (action.startsWith("logs:") && roleId.endsWith("IamRoleLambdaExecution")) continue;
+      for (const r of asList(statement.Resource)) (byAction[action] ??= new Set()).add(shortResource(r));
+    }
+  }
+  return Object.fromEntries(Object.entries(byAction).map(([action, resources]) => [action, [...resources].sort()]));
+}
+
+// The functions, their source files (docs/contracts.md) and what each one's code touches.
+const FUNCTIONS = {
+  fanout: { file: "fanout", logicalId: "FanoutLambdaFunction" },
+  shard: { file: "shard", logicalId: "ShardLambdaFunction" },
+  seal: { file: "seal", logicalId: "SealLambdaFunction" },
+  scheduledSeal: { file: "scheduled-seal", logicalId: "ScheduledSealLambdaFunction" },
+  finalizeRun: { file: "finalize-run", logicalId: "FinalizeRunLambdaFunction" },
+  merge: { file: "merge", logicalId: "MergeLambdaFunction" },
+  report: { file: "report", logicalId: "ReportLambdaFunction" },
+} as const;
+type FunctionKey = keyof typeof FUNCTIONS;
+const FUNCTION_KEYS = Object.keys(FUNCTIONS) as FunctionKey[];
+
+const SQS_POLL = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"];
+const poll = (queue: string) => Object.fromEntries(SQS_POLL.map((action) => [action, [queue]]));
+const SEAL_GRANTS = {
+  "s3:GetObject": ["lake:ingest/*", "lake:pending/*", "lake:runs/*/manifest.json", "lake:runs/*/shards/*"],
+  "s3:PutObject": ["lake:runs/*/manifest.json", "lake:runs/*/shards/*"],
+  "s3:DeleteObject": ["lake:pending/*"],
+  "s3:ListBucket": ["lake"],
+  "states:StartExecution": ["PipelineStateMachine"],
+};
+const EXPECTED_GRANTS: Record<FunctionKey, Record<string, string[]>> = {
+  fanout: {
+    ...poll("UploadsQueue"),
+    "s3:GetObject": ["lake:incoming/*", "lake:ingest/*"],
+    "s3:PutObject": ["lake:ingest/*", "lake:quarantine/*"],
+    "s3:AbortMultipartUpload": ["lake:quarantine/*"],
+    "s3:DeleteObject": ["lake:incoming/*"],
+    "s3:ListBucket": ["lake"],
+    "sqs:SendMessage": ["HeadlinesQueue"],
+  },
+  shard: {
+    ...poll("HeadlinesQueue"),
+    "s3:PutObject": ["lake:pending/*"],
+  },
+  seal: SEAL_GRANTS,
+  scheduledSeal: SEAL_GRANTS,
+  finalizeRun: {
+    "s3:GetObject": ["lake:runs/*/manifest.json", "lake:runs/*/scores/*/_SUCCESS", "lake:runs/*/shard-status/*"],
+    "s3:PutObject": ["lake:runs/*/manifest.json"],
+    "s3:ListBucket": ["lake"],
+  },
+  merge: {
+    "s3:GetObject": ["lake:curated/headline_sentiment/*", "lake:runs/*/scores/*"],
+    "s3:PutObject": ["lake:curated/headline_sentiment/*"],
+    "s3:AbortMultipartUpload": ["lake:curated/headline_sentiment/*"],
+    "s3:DeleteObject": ["lake:curated/headline_sentiment/*"],
+    "s3:ListBucket": ["lake"],
+  },
+  report: {
+    "s3:GetObject": ["lake:runs/*/manifest.json", "lake:runs/*/scores/*/metrics.json"],
+    "s3:PutObject": ["lake:runs/*/report.json"],
+    "s3:ListBucket": ["lake"],
+    "cloudwatch:PutMetricData": ["*"],
+  },
+};
+
+const roleOf = (key: FunctionKey) => /^\$\{(\w+)\.Arn\}$/.exec(text(resource(FUNCTIONS[key].logicalId).Properties.Role))![1]!;
+
+describe("osls package", () => {
+  it("writes a template and one package per function, without calling AWS", () => {
+    expect(packageSeconds).toBeGreaterThan(0);
+    for (const key of FUNCTION_KEYS) expect(existsSync(path.join(packageDir, `${key}.zip`)), `${key}.zip`).toBe(true);
+  });
+});
+
+describe("the functions", () => {
+  it.each(FUNCTION_KEYS)("%s runs its handler file on nodejs22.x, x86_64 (the DuckDB build npm installs here)", (key) => {
+    const { Properties } = resource(FUNCTIONS[key].logicalId);
+    expect(existsSync(path.join(ROOT, "functions", `${FUNCTIONS[key].file}.ts`))).toBe(true);
+    expect(Properties.Handler).toBe(`functions/${FUNCTIONS[key].file}.handler`);
+    expect(Properties.Runtime).toBe("nodejs22.x");
+    expect(Properties.Architectures).toEqual(["x86_64"]);
+    expect(text(Properties.Environment.Variables.BUCKET)).toBe("${LakeBucket}");
+    expect(Properties.Environment.Variables.STAGE).toBe(STAGE);
+  });
+
+  it("each have a role of their own, assumed by Lambda only", () => {
+    const roles = FUNCTION_KEYS.map(roleOf);
+    expect(new Set(roles).size).toBe(FUNCTION_KEYS.length);
+    for (const role of roles) {
+      expect(resource(role).Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Effect: "Allow", Principal: { Service: ["lambda.amazonaws.com"] }, Action: ["sts:AssumeRole"] },
+      ]);
+      expect(resource(role).Properties.ManagedPolicyArns).toEqual([]);
+    }
+  });
+
+  it.each(FUNCTION_KEYS)("%s's role holds only what its code uses", (key) => {
+    expect(grants(roleOf(key))).toEqual(EXPECTED_GRANTS[key]);
+  });
+
+  it.each(FUNCTION_KEYS)("%s's role writes only its own log group", (key) => {
+    const name = resource(FUNCTIONS[key].logicalId).Properties.FunctionName;
+    const logs = statementsOf(roleOf(key)).filter((s) => asList(s.Action).some((a) => a.startsWith("logs:")));
+    expect(logs.flatMap((s) => asList(s.Resource).map(text))).toEqual([
+      `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${name}:*:*`,
+    ]);
+  });
+
+  it("give seal and scheduled-seal the run settings the seal code reads, with this stage's parameters", () => {
+    for (const key of ["seal", "scheduledSeal"] as const) {
+      const variables = resource(FUNCTIONS[key].logicalId).Properties.Environment.Variables;
+      const env = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, text(value)]));
+      const settings = runSettingsFromEnvironment(env);
+      expect(settings).toMatchObject({
+        bucket: "${LakeBucket}",
+        max_concurrency: 2,
+        job: {
+          image_uri: "${GpuJobRepository.RepositoryUri}:latest",
+          role_arn: "${GpuJobRole.Arn}",
+          instance_type: "ml.g4dn.xlarge",
+          model_s3_uri: "s3://${LakeBucket}/models/current/",
+        },
+        athena: { database: "${GlueDatabase}", workgroup: "${AthenaWorkGroup}", output_location: "s3://${LakeBucket}/athena-results/" },
+      });
+      expect(env.STATE_MACHINE_ARN).toBe("${PipelineStateMachine}");
+      expect(env.SHARD_SIZE).toBe("5000");
+    }
+    expect(resource("ScheduledSealLambdaFunction").Properties.Environment.Variables.SCHEDULE_CONFIG).toBe("");
+    expect(text(resource("FanoutLambdaFunction").Properties.Environment.Variables.HEADLINES_QUEUE_URL)).toBe("${HeadlinesQueue}");
+    expect(text(resource("MergeLambdaFunction").Properties.Environment.Variables.ATHENA_DATABASE)).toBe("${GlueDatabase}");
+  });
+
+  it("no IAM role anywhere allows a * action, or a * resource where the action takes a narrower one", () => {
+    // Actions whose API has no resource to name: allowed on *, and then only under a condition.
+    const resourceless = new Set(["ecr:GetAuthorizationToken", "cloudwatch:PutMetricData"]);
+    const conditioned = new Set(["cloudwatch:PutMetricData"]);
+    for (const [roleId] of ofType("AWS::IAM::Role")) {
+      for (const statement of statementsOf(roleId).filter((s) => s.Effect === "Allow")) {
+        for (const action of asList(statement.Action)) {
+          expect(action, `${roleId}: ${action}`).not.toMatch(/\*/);
+          const resources = asList(statement.Resource).map(text);
+          if (resources.some((r) => r === "*")) {
+            expect(resourceless.has(action), `${roleId}: ${action} on *`).toBe(true);
+            if (conditioned.has(action)) expect(statement.Condition, `${roleId}: ${action} on * without a condition`).toBeDefined();
+          }
+          for (const r of resources) expect(r, `${roleId}: ${action}`).not.toMatch(/^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$/);
+        }
+      }
+    }
+  });
+});
+
+describe("the function packages", () => {
+  const unzip = (zip: string, ...args: string[]) => execFileSync("unzip", [...args, zip], { encoding: "utf8", maxBuffer: 64 << 20 });
+  const entries = (key: FunctionKey) => unzip(path.join(packageDir, `${key}.zip`), "-Z1").split("\n").filter(Boolean);
+  const bundle = (key: FunctionKey) =>
+    execFileSync("unzip", ["-p", path.join(packageDir, `${key}.zip`), `functions/${FUNCTIONS[key].file}.mjs`], {
+      encoding: "utf8",
+      maxBuffer: 64 << 20,
+    });
+
+  it.each(FUNCTION_KEYS)("%s ships its bundle, DuckDB's linux-x64 build if it uses DuckDB, and the files it reads", (key) => {
+    const files = entries(key);
+    const code = bundle(key);
+    expect(files).toContain(`functions/${FUNCTIONS[key].file}.mjs`);
+    const usesDuckDB = /from ["']@duckdb\/node-api["']/.test(code);
+    const native = "node_modules/@duckdb/node-bindings-linux-x64/duckdb.node";
+    expect(files.includes(native), `${key}: DuckDB native module`).toBe(usesDuckDB);
+    if (code.includes("headline_sentiment.yml")) expect(files).toContain("athena/headline_sentiment.yml");
+    expect(files.filter((f) => f.startsWith("node_modules/") && !f.startsWith("node_modules/@duckdb/") && !f.startsWith("node_modules/detect-libc/"))).toEqual([]);
+  });
+
+  it("DuckDB is where merge, seal and fanout need it", () => {
+    for (const key of ["fanout", "seal", "scheduledSeal", "merge"] as const) {
+      expect(/from ["']@duckdb\/node-api["']/.test(bundle(key)), key).toBe(true);
+    }
+  });
+
+  it.each(FUNCTION_KEYS)("%s loads from its own package alone on Node 22, and DuckDB answers where it ships", (key) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), `goldpipe-${key}-`));
+    try {
+      unzip(path.join(packageDir, `${key}.zip`), "-q", "-d", dir);
+      const probe = [
+        `const m = await import(${JSON.stringify(path.join(dir, "functions", `${FUNCTIONS[key].file}.mjs`))});`,
+        `if (typeof m.handler !== "function") throw new Error("no handler export");`,
+        `if (${JSON.stringify(existsSync(path.join(dir, "node_modules/@duckdb/node-api")))}) {`,
+        `  const { DuckDBInstance } = await import("@duckdb/node-api");`,
+        `  const db = await (await DuckDBInstance.create(":memory:")).connect();`,
+        `  console.log((await db.runAndReadAll("SELECT 6 * 7 AS answer")).getRowObjects()[0].answer);`,
+        `} else console.log("no duckdb");`,
+      ].join("\n");
+      const out = execFileSync(process.execPath, ["--input-type=module", "-e", probe], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, HOME: dir, LAMBDA_TASK_ROOT: dir, AWS_REGION: "us-east-1" },
+        encoding: "utf8",
+      });
+      expect(out.trim()).toBe(existsSync(path.join(dir, "node_modules/@duckdb/node-api")) ? "42" : "no duckdb");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the lake bucket", () => {
+  const bucket = () => resource("LakeBucket").Properties;
+
+  it("is encrypted, private and owner-enforced", () => {
+    expect(bucket().BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+      { ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } },
+    ]);
+    expect(bucket().PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket().OwnershipControls.Rules).toEqual([{ ObjectOwnership: "BucketOwnerEnforced" }]);
+  });
+
+  it("refuses every request not made over TLS", () => {
+    const policy = resource("LakeBucketPolicy").Properties;
+    expect(text(policy.Bucket)).toBe("${LakeBucket}");
+    const deny = policy.PolicyDocument.Statement.find((s: Statement) => s.Effect === "Deny");
+    expect(deny).toMatchObject({ Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": false } } });
+    expect(asList(deny.Resource).map(text).sort()).toEqual(["${LakeBucket.Arn}", "${LakeBucket.Arn}/*"]);
+  });
+
+  it("expires old quarantine and Athena results, never pending headlines, and cleans up abandoned uploads", () => {
+    const rules = bucket().LifecycleConfiguration.Rules as Record<string, any>[];
+    const byPrefix = (prefix: string) => rules.filter((r) => r.Prefix === prefix);
+    expect(byPrefix("quarantine/")).toEqual([expect.objectContaining({ Status: "Enabled", ExpirationInDays: 90 })]);
+    expect(byPrefix("athena-results/")).toEqual([expect.objectContaining({ Status: "Enabled", ExpirationInDays: 7 })]);
+    expect(byPrefix("pending/")).toEqual([
+      expect.objectContaining({ Status: "Enabled", AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+    ]);
+    for (const rule of rules) {
+      if (rule.ExpirationInDays !== undefined) expect(["quarantine/", "athena-results/"]).toContain(rule.Prefix);
+    }
+  });
+
+  it("tells the uploads queue of every object created under incoming/, and the queue lets only this bucket send", () => {
+    expect(bucket().NotificationConfiguration.QueueConfigurations).toEqual([
+      {
+        Event: "s3:ObjectCreated:*",
+        Queue: { "Fn::GetAtt": ["UploadsQueue", "Arn"] },
+        Filter: { S3Key: { Rules: [{ Name: "prefix", Value: "incoming/" }] } },
+      },
+    ]);
+    expect(asList(resource("LakeBucket").DependsOn)).toContain("UploadsQueuePolicy");
+    const policy = resource("UploadsQueuePolicy").Properties;
+    expect(policy.Queues.map(text)).toEqual(["${UploadsQueue}"]);
+    const allow = policy.PolicyDocument.Statement.find((s: Statement) => s.Effect === "Allow");
+    expect(allow).toMatchObject({ Principal: { Service: "s3.amazonaws.com" }, Action: "sqs:SendMessage" });
+    expect(text(allow.Condition.ArnEquals["aws:SourceArn"])).toBe(`arn:\${AWS::Partition}:s3:::${text(bucket().BucketName)}`);
+    expect(text(allow.Condition.StringEquals["aws:SourceAccount"])).toBe("${AWS::AccountId}");
+  });
+});
+
+describe("the queues", () => {
+  const queues = () => ofType("AWS::SQS::Queue");
+  const deadLetterTargets = () =>
+    new Set(queues().flatMap(([, q]) => (q.Properties.RedrivePolicy ? [shortResource(q.Properties.RedrivePolicy.deadLetterTargetArn)] : [])));
+
+  it("each have a dead-letter queue in the stack, after a few receives", () => {
+    const dlqs = deadLetterTargets();
+    expect([...dlqs].sort()).toEqual(["HeadlinesDeadLetterQueue", "UploadsDeadLetterQueue"]);
+    for (const [id, queue] of queues()) {
+      if (dlqs.has(id)) continue;
+      const redrive = queue.Properties.RedrivePolicy;
+      expect(redrive, `${id} has no DLQ`).toBeDefined();
+      expect(template.Resources[shortResource(redrive.deadLetterTargetArn)]?.Type).toBe("AWS::SQS::Queue");
+      expect(redrive.maxReceiveCount).toBeGreaterThanOrEqual(2);
+      expect(redrive.maxReceiveCount).toBeLessThanOrEqual(10);
+      const dlq = resource(shortResource(redrive.deadLetterTargetArn)).Properties;
+      expect(dlq.MessageRetentionPeriod).toBeGreaterThanOrEqual(queue.Properties.MessageRetentionPeriod);
+    }
+  });
+
+  it("are encrypted and refuse requests not made over TLS", () => {
+    for (const [id, queue] of queues()) expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
+    for (const queue of ["UploadsQueue", "HeadlinesQueue"]) {
+      const policy = ofType("AWS::SQS::QueuePolicy").find(([, p]) => p.Properties.Queues.map(text).includes(`\${${queue}}`));
+      const deny = policy?.[1].Properties.PolicyDocument.Statement.find((s: Statement) => s.Effect === "Deny");
+      expect(deny, queue).toMatchObject({ Action: "sqs:*", Condition: { Bool: { "aws:SecureTransport": false } } });
+    }
+  });
+
+  it("feed their functions with partial batch failures, and hide a message for 6× the function's timeout", () => {
+    const mappings = ofType("AWS::Lambda::EventSourceMapping").map(([, m]) => m.Properties);
+    expect(mappings.map((m) => [shortResource(m.EventSourceArn), shortResource(m.FunctionName)]).sort()).toEqual([
+      ["HeadlinesQueue", "ShardLambdaFunction"],
+      ["UploadsQueue", "FanoutLambdaFunction"],
+    ]);
+    for (const mapping of mappings) {
+      expect(mapping.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+      const queue = resource(shortResource(mapping.EventSourceArn)).Properties;
+      const fn = resource(shortResource(mapping.FunctionName)).Properties;
+      expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Timeout);
+      // SQS needs a batching window for batches over 10; one dropped file per fanout gets the whole 15 minutes.
+      if (mapping.BatchSize > 10) expect(mapping.MaximumBatchingWindowInSeconds).toBeGreaterThan(0);
+    }
+    const shard = mappings.find((m) => shortResource(m.FunctionName) === "ShardLambdaFunction")!;
+    expect(shard.MaximumBatchingWindowInSeconds).toBeGreaterThan(0);
+  });
+});
+
+describe("the workflow", () => {
+  const machine = () => resource("PipelineStateMachine").Properties;
+  const asl = () => parseYaml(readFileSync(path.join(ROOT, "statemachines/pipeline.asl.yaml"), "utf8"));
+  const scoreShard = () => JSON.parse(machine().DefinitionString).States.ScoreShards.ItemProcessor.States.ScoreShard;
+
+  it("is the ASL file's definition, its placeholders filled by CloudFormation with the run functions", () => {
+    // The plugin's validation writes out JSONPath, the default query language, on every state.
+    const withoutDefaultLanguage = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(withoutDefaultLanguage)
+        : value !== null && typeof value === "object"
+          ? Object.fromEntries(
+              Object.entries(value)
+                .filter(([key, v]) => !(key === "QueryLanguage" && v === "JSONPath"))
+                .map(([key, v]) => [key, withoutDefaultLanguage(v)]),
+            )
+          : value;
+    expect(withoutDefaultLanguage(JSON.parse(machine().DefinitionString))).toEqual(asl());
+    const placeholders = new Set([...machine().DefinitionString.matchAll(/\$\{(\w+)\}/g)].map((m: RegExpMatchArray) => m[1]));
+    expect(Object.keys(machine().DefinitionSubstitutions).sort()).toEqual([...placeholders].sort());
+    expect(Object.fromEntries(Object.entries(machine().DefinitionSubstitutions).map(([k, v]) => [k, text(v)]))).toEqual({
+      FinalizeRunFunctionArn: "${FinalizeRunLambdaFunction.Arn}",
+      MergeFunctionArn: "${MergeLambdaFunction.Arn}",
+      ReportFunctionArn: "${ReportLambdaFunction.Arn}",
+    });
+    expect(machine().StateMachineType).toBe("STANDARD");
+    expect(text(machine().RoleArn)).toBe("${PipelineStateMachineRole.Arn}");
+  });
+
+  it("runs each shard's GPU job with network isolation, refused by its role otherwise", () => {
+    expect(scoreShard().Resource).toBe("arn:aws:states:::sagemaker:createProcessingJob.sync");
+    expect(scoreShard().Parameters.NetworkConfig).toEqual({ EnableNetworkIsolation: true });
+    const denies = statementsOf("PipelineStateMachineRole").filter((s) => s.Effect === "Deny");
+    expect(denies).toContainEqual(
+      expect.objectContaining({ Action: "sagemaker:CreateProcessingJob", Condition: { Bool: { "sagemaker:NetworkIsolation": "false" } } }),
+    );
+    expect(denies).toContainEqual(
+      expect.objectContaining({
+        Action: "sagemaker:CreateProcessingJob",
+        Condition: { "ForAnyValue:StringNotEquals": { "sagemaker:InstanceTypes": ["ml.g4dn.xlarge"] } },
+      }),
+    );
+  });
+
+  it("has a role with exactly what its states use: checkpoints, processing jobs, the run functions, Athena", () => {
+    // The job names the ASL gives are what the role's processing-job ARNs allow.
+    expect(scoreShard().Parameters["ProcessingJobName.$"]).toMatch(/^States\.Format\('gp-/);
+    const jobs = "arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:processing-job/gp-*";
+    const checkpoints = ["lake:runs/*/scores/*", "lake:runs/*/shard-status/*"];
+    expect(grants("PipelineStateMachineRole")).toEqual({
+      "s3:GetObject": ["lake:athena-results/*", ...checkpoints],
+      "s3:PutObject": ["lake:athena-results/*", ...checkpoints],
+      "s3:ListBucket": ["lake"],
+      "s3:AbortMultipartUpload": ["lake:athena-results/*"],
+      "s3:ListMultipartUploadParts": ["lake:athena-results/*"],
+      "s3:GetBucketLocation": ["lake"],
+      "s3:ListBucketMultipartUploads": ["lake"],
+      "sagemaker:CreateProcessingJob": [jobs],
+      "sagemaker:AddTags": [jobs],
+      "sagemaker:DescribeProcessingJob": [jobs],
+      "sagemaker:StopProcessingJob": [jobs],
+      "events:PutTargets": ["arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule"],
+      "events:PutRule": ["arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule"],
+      "events:DescribeRule": ["arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule"],
+      "iam:PassRole": ["GpuJobRole"],
+      "lambda:InvokeFunction": ["FinalizeRunLambdaFunction", "MergeLambdaFunction", "ReportLambdaFunction"],
+      "athena:StartQueryExecution": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
+      "athena:GetQueryExecution": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
+      "athena:GetQueryResults": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
+      "athena:StopQueryExecution": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
+      ...Object.fromEntries(
+        ["glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition", "glue:CreatePartition", "glue:BatchCreatePartition"].map(
+          (action) => [
+            action,
+            [
+              "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog",
+              "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${GlueDatabase}",
+              "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${GlueDatabase}/${HeadlineSentimentTable}",
+            ],
+          ],
+        ),
+      ),
+    });
+    const passRole = statementsOf("PipelineStateMachineRole").find((s) => asList(s.Action).includes("iam:PassRole"));
+    expect(passRole?.Condition).toEqual({ StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } });
+  });
+
+  it("calls the run functions by ARN, so their answers come back unwrapped, as they do locally", () => {
+    const definition = machine().DefinitionString as string;
+    for (const placeholder of ["FinalizeRunFunctionArn", "MergeFunctionArn", "ReportFunctionArn"]) {
+      expect(definition).toContain(`"Resource": "\${${placeholder}}"`);
+    }
+  });
+});
+
+describe("the GPU job's role", () => {
+  it("is assumed by SageMaker in this account only", () => {
+    expect(resource("GpuJobRole").Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "sagemaker.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+      },
+    ]);
+  });
+
+  it("reads its shard, checkpoint and model, writes its scores, pulls its image and writes its logs; nothing else", () => {
+    const logGroup = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/sagemaker/ProcessingJobs";
+    expect(grants("GpuJobRole")).toEqual({
+      "s3:GetObject": ["lake:models/*", "lake:runs/*/scores/*", "lake:runs/*/shards/*"],
+      "s3:PutObject": ["lake:runs/*/scores/*"],
+      "s3:AbortMultipartUpload": ["lake:runs/*/scores/*"],
+      "s3:ListBucket": ["lake"],
+      "ecr:BatchCheckLayerAvailability": ["GpuJobRepository"],
+      "ecr:BatchGetImage": ["GpuJobRepository"],
+      "ecr:GetDownloadUrlForLayer": ["GpuJobRepository"],
+      "ecr:GetAuthorizationToken": ["*"],
+      "logs:CreateLogGroup": [logGroup, `${logGroup}:log-stream:*`],
+      "logs:CreateLogStream": [logGroup, `${logGroup}:log-stream:*`],
+      "logs:PutLogEvents": [logGroup, `${logGroup}:log-stream:*`],
+      "logs:DescribeLogStreams": [logGroup, `${logGroup}:log-stream:*`],
+      "cloudwatch:PutMetricData": ["*"],
+    });
+    const list = statementsOf("GpuJobRole").find((s) => asList(s.Action).includes("s3:ListBucket"));
+    expect(list?.Condition).toEqual({ StringLike: { "s3:prefix": ["runs/*", "models/*"] } });
+  });
+});
+
+describe("Athena", () => {
+  it("has the table athena/headline_sentiment.yml defines, over the lake's curated prefix", () => {
+    const definition = parseYaml(readFileSync(path.join(ROOT, "athena/headline_sentiment.yml"), "utf8"));
+    const { Properties } = resource("HeadlineSentimentTable");
+    expect(text(Properties.DatabaseName)).toBe("${GlueDatabase}");
+    expect(Properties.TableInput).toEqual({
+      Name: definition.Name,
+      TableType: "EXTERNAL_TABLE",
+      Parameters: definition.Parameters,
+      PartitionKeys: definition.PartitionKeys,
+      StorageDescriptor: {
+        Columns: definition.Columns,
+        InputFormat: definition.InputFormat,
+        OutputFormat: definition.OutputFormat,
+        SerdeInfo: definition.SerdeInfo,
+        Location: { "Fn::Sub": `s3://\${LakeBucket}/${definition.LocationPrefix}` },
+      },
+    });
+    expect(resource("GlueDatabase").Properties.DatabaseInput.Name).toBe(`goldpipe_${STAGE}`);
+  });
+
+  it("has a workgroup that keeps its results in the lake, encrypted, and caps what a query scans", () => {
+    const config = resource("AthenaWorkGroup").Properties.WorkGroupConfiguration;
+    expect(config.EnforceWorkGroupConfiguration).toBe(true);
+    expect(text(config.ResultConfiguration.OutputLocation)).toBe("s3://${LakeBucket}/athena-results/");
+    expect(config.ResultConfiguration.EncryptionConfiguration).toEqual({ EncryptionOption: "SSE_S3" });
+    expect(config.BytesScannedCutoffPerQuery).toBeGreaterThan(0);
+  });
+});
+
+describe("operations", () => {
+  const alarms = () => ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
+  const watched = (alarm: Record<string, any>) =>
+    alarm.Metrics
+      ? alarm.Metrics.filter((m: any) => m.MetricStat).map((m: any) => ({ ...m.MetricStat.Metric }))
+      : [{ Namespace: alarm.Namespace, MetricName: alarm.MetricName, Dimensions: alarm.Dimensions }];
+
+  it("alarms on messages in either DLQ, on failed runs and on failed shards, to the alarm topic", () => {
+    const metrics = alarms().flatMap(watched).map((m: any) => ({
+      metric: `${m.Namespace}/${m.MetricName}`,
+      dimensions: Object.fromEntries((m.Dimensions ?? []).map((d: any) => [d.Name, text(d.Value)])),
+    }));
+    expect(metrics).toEqual(
+      expect.arrayContaining([
+        { metric: "AWS/SQS/ApproximateNumberOfMessagesVisible", dimensions: { QueueName: "${UploadsDeadLetterQueue.QueueName}" } },
+        { metric: "AWS/SQS/ApproximateNumberOfMessagesVisible", dimensions: { QueueName: "${HeadlinesDeadLetterQueue.QueueName}" } },
+        { metric: "AWS/States/ExecutionsFailed", dimensions: { StateMachineArn: "${PipelineStateMachine}" } },
+        { metric: "AWS/States/ExecutionsTimedOut", dimensions: { StateMachineArn: "${PipelineStateMachine}" } },
+        // The report puts ShardsFailed under goldpipe, the Metrics adapter adds the Stage.
+        { metric: "goldpipe/ShardsFailed", dimensions: { Stage: STAGE } },
+      ]),
+    );
+    for (const alarm of alarms()) {
+      expect(alarm.AlarmActions.map(text)).toEqual(["${AlarmTopic}"]);
+      expect(alarm.TreatMissingData).toBe("notBreaching");
+    }
+  });
+
+  it("asks the calendar every 5 minutes whether to seal, switched off on a dev stage", () => {
+    const rules = ofType("AWS::Events::Rule").map(([, r]) => r.Properties);
+    expect(rules).toEqual([
+      expect.objectContaining({
+        ScheduleExpression: "rate(5 minutes)",
+        State: "DISABLED",
+        Targets: [expect.objectContaining({ Arn: { "Fn::GetAtt": ["ScheduledSealLambdaFunction", "Arn"] } })],
+      }),
+    ]);
+  });
+
+  it("outputs what the CLI reads to find the stage's stack (contracts.md)", () => {
+    const outputs = Object.fromEntries(Object.entries(template.Outputs).map(([k, v]) => [k, text(v.Value)]));
+    expect(outputs).toMatchObject({
+      BucketName: "${LakeBucket}",
+      StateMachineArn: "${PipelineStateMachine}",
+      AthenaWorkGroup: "${AthenaWorkGroup}",
+      AthenaDatabase: "${GlueDatabase}",
+      UploadsQueueUrl: "${UploadsQueue}",
+      HeadlinesQueueUrl: "${HeadlinesQueue}",
+      GpuJobRepositoryUri: "${GpuJobRepository.RepositoryUri}",
+      SealFunctionName: "${SealLambdaFunction}",
+    });
+  });
+});
