@@ -77,9 +77,11 @@ describe("awsTargetOf", () => {
     const { SealFunctionName: _missing, ...older } = OUTPUTS;
     cloudFormation.on(DescribeStacksCommand).resolves(stackWith(older));
 
-    await expect(awsTargetOf({ aws: true, stage: "prod" }, { cloudFormation: client })).rejects.toThrow(
-      new BadInputError("the stack goldpipe-prod has no output SealFunctionName"),
-    );
+    await expect(awsTargetOf({ aws: true, stage: "prod" }, { cloudFormation: client })).rejects.toMatchObject({
+      name: "BadInputError",
+      message: "the stack goldpipe-prod has no output SealFunctionName",
+      hint: "deploy this version of serverless.yml: npx osls deploy --stage prod",
+    });
   });
 
   it("answers a stage with no stack as the user's to fix", async () => {
