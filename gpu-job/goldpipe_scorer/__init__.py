@@ -1,0 +1,1 @@
+"""goldpipe's GPU job: score one shard of headlines with a sequence-classification model."""

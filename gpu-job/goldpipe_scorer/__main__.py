@@ -1,0 +1,5 @@
+import sys
+
+from goldpipe_scorer.cli import main
+
+sys.exit(main())

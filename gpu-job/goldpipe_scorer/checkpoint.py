@@ -1,0 +1,66 @@
+"""Checkpoint chunks: the part-*.parquet files a job writes as it goes. They are the job's output
+and, read back by a retried attempt, the record of what is already scored."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from goldpipe_scorer.errors import JobInputError
+from goldpipe_scorer.shard import row_keys
+
+CHUNK_GLOB = "part-*.parquet"
+
+
+def scored_keys(*dirs: Path) -> set[str]:
+    """Row keys (shard.row_keys) of every row in the chunks found in dirs; absent dirs hold none."""
+    keys: set[str] = set()
+    seen: set[Path] = set()
+    for directory in dirs:
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.glob(CHUNK_GLOB)):
+            if path.resolve() in seen:
+                continue
+            seen.add(path.resolve())
+            try:
+                table = pq.read_table(path, columns=["id", "origin"])
+            except (pa.ArrowInvalid, OSError, KeyError) as err:
+                raise JobInputError(f"checkpoint chunk {path} cannot be read ({err}); delete it to score its rows again") from err
+            keys.update(row_keys(table).to_pylist())
+    return keys
+
+
+class ChunkWriter:
+    """Writes chunks atomically (a hidden temp file, fsync, rename, fsync of the directory) under
+    names no other attempt uses, so a crash leaves only whole chunks behind."""
+
+    def __init__(self, output_dir: Path):
+        self.output_dir = output_dir
+        output_dir.mkdir(parents=True, exist_ok=True)
+        self.attempt = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{secrets.token_hex(4)}"
+        self.written = 0
+
+    def write(self, table: pa.Table) -> Path:
+        final = self.output_dir / f"part-{self.attempt}-{self.written:05d}.parquet"
+        write_atomically(final, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+        self.written += 1
+        return final
+
+
+def write_atomically(final: Path, write) -> None:
+    tmp = final.with_name(f".{final.name}.inprogress")
+    write(tmp)
+    with open(tmp, "rb+") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, final)
+    dir_fd = os.open(final.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

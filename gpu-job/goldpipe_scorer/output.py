@@ -1,0 +1,58 @@
+"""Scored columns (docs/contracts.md, "Scored Parquet columns") built in bulk from the model's
+probabilities, appended to the shard's own columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pyarrow as pa
+
+from goldpipe_scorer.config import IntensityThresholds
+
+INTENSITIES = pa.array(["weak", "moderate", "strong"], pa.string())
+PROBS_TYPE = pa.map_(pa.string(), pa.float64())
+SCORED_AT_TYPE = pa.timestamp("us", tz="UTC")
+
+
+@dataclass(frozen=True)
+class ScoringContext:
+    labels: list[str]
+    model: str
+    run_id: str
+    shard_id: str
+    intensity: IntensityThresholds
+
+
+def _constant(value, n: int, type_: pa.DataType) -> pa.Array:
+    return pa.array([value], type_).take(np.zeros(n, dtype=np.int32))
+
+
+def scored_table(rows: pa.Table, probs: np.ndarray, ctx: ScoringContext, scored_at: datetime) -> pa.Table:
+    """rows (the shard's columns) with label, score, probs, intensity, model, run_id, shard_id and scored_at."""
+    n, k = probs.shape
+    best = probs.argmax(axis=1)
+    score = probs[np.arange(n), best].astype(np.float64)
+    labels = pa.array(ctx.labels, pa.string())
+    level = np.searchsorted([ctx.intensity.moderate, ctx.intensity.strong], score, side="right")
+    probs_map = pa.MapArray.from_arrays(
+        pa.array(np.arange(0, n * k + 1, k, dtype=np.int32)),
+        labels.take(np.tile(np.arange(k, dtype=np.int32), n)),
+        pa.array(probs.astype(np.float64).ravel()),
+        type=PROBS_TYPE,
+    )
+    columns = {
+        "label": labels.take(best.astype(np.int32)),
+        "score": pa.array(score),
+        "probs": probs_map,
+        "intensity": INTENSITIES.take(level.astype(np.int32)),
+        "model": _constant(ctx.model, n, pa.string()),
+        "run_id": _constant(ctx.run_id, n, pa.string()),
+        "shard_id": _constant(ctx.shard_id, n, pa.string()),
+        "scored_at": _constant(scored_at, n, SCORED_AT_TYPE),
+    }
+    table = rows.drop_columns([name for name in columns if name in rows.column_names])
+    for name, column in columns.items():
+        table = table.append_column(name, column)
+    return table
