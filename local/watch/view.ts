@@ -49,7 +49,7 @@ export function formatScreen(state: WatchState): string[] {
         : `${pending.rows}${pending.rowsExact ? "" : "+"} headlines in ${pending.segments} segment(s), oldest ${pending.oldestAt ? ago(state.now, pending.oldestAt) : "?"} ago`
     }`,
     `policy    ${lastDecision ? `${clock(lastDecision.at)} ${lastDecision.seal ? "seal: " : "wait: "}${lastDecision.reason}` : "not asked yet"}`,
-    `running   ${running ? `${running.runId} (${running.trigger}, ${running.rows} headlines, ${running.shards} shard(s), ${ago(state.now, running.since)})` : "nothing"}`,
+    `running   ${running ? `${running.runId} (${running.trigger}, ${running.rows} headline(s), ${running.shards} shard(s), ${ago(state.now, running.since)})` : "nothing"}`,
     "last runs",
   ];
   if (state.lastRuns.length === 0) lines.push("  none yet");
@@ -92,7 +92,7 @@ export class WatchView {
 
   update(state: WatchState): void {
     if (!this.#tty) return;
-    const width = this.#out.columns ?? 120;
+    const width = this.#out.columns || 120;
     const lines = [...formatScreen(state), "recent", ...this.#recent.map((line) => `  ${line}`)];
     this.#out.write(`\x1b[H\x1b[J${lines.map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line)).join("\n")}\n`);
   }

@@ -9,10 +9,6 @@ export function parseTimeOfDay(text: string): MinuteOfDay {
   return Number(match[1]) * 60 + Number(match[2]);
 }
 
-export function formatTimeOfDay(minutes: MinuteOfDay): string {
-  return `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
-}
-
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {

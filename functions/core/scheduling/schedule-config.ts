@@ -27,7 +27,6 @@ export const ScheduleConfigSchema = CalendarConfigSchema.extend({
   }
 });
 export type ScheduleConfig = z.output<typeof ScheduleConfigSchema>;
-export type ScheduleConfigInput = z.input<typeof ScheduleConfigSchema>;
 
 /** Parses a schedule configuration written as YAML or JSON; `source` names it in the error. */
 export function parseScheduleConfig(text: string, source: string): ScheduleConfig {

@@ -14,9 +14,9 @@ const state: WatchState = {
   lastRuns: [{ runId: "run-old", trigger: "size", status: "Succeeded", rows: 5000, seconds: 61.25, finishedAt: new Date("2026-01-13T14:40:00Z") }],
 };
 
-function sink(isTTY: boolean) {
+function sink(isTTY: boolean, columns = 200) {
   const chunks: string[] = [];
-  const out = Object.assign(new Writable({ write: (chunk, _enc, done) => (chunks.push(String(chunk)), done()) }), { isTTY, columns: 200 });
+  const out = Object.assign(new Writable({ write: (chunk, _enc, done) => (chunks.push(String(chunk)), done()) }), { isTTY, columns });
   return { out, text: () => chunks.join("") };
 }
 
@@ -25,7 +25,7 @@ describe("the watch view", () => {
     const screen = formatScreen(state).join("\n");
     expect(screen).toContain("pending   42 headlines in 3 segment(s), oldest 8m ago");
     expect(screen).toContain("policy    14:55:00 wait: 42 pending rows");
-    expect(screen).toContain("running   run-abc (schedule, 7 headlines, 1 shard(s), 30s)");
+    expect(screen).toContain("running   run-abc (schedule, 7 headline(s), 1 shard(s), 30s)");
     expect(screen).toContain("  14:40:00  run-old  Succeeded       size        5000 rows  61.3s");
   });
 
@@ -36,6 +36,15 @@ describe("the watch view", () => {
     view.update(state);
     expect(text().startsWith("\x1b[H\x1b[J")).toBe(true);
     expect(text()).toContain("recent\n  14:58:00 news.csv: 7 headline(s) pending");
+  });
+
+  it("cuts lines to the terminal's width, and does not cut when the width is unknown (0)", () => {
+    const narrow = sink(true, 40);
+    new WatchView(narrow.out, false).update(state);
+    expect(narrow.text()).toContain("\nmarket    comex-gold open (trading day …\n");
+    const unknown = sink(true, 0);
+    new WatchView(unknown.out, false).update(state);
+    expect(unknown.text()).toContain("\nmarket    comex-gold open (trading day 2026-01-13) until 2026-01-13T22:00:00.000Z\n");
   });
 
   it("prints plain lines without repeats, or JSON lines, when not on a terminal", () => {
