@@ -71,6 +71,20 @@ function requireColumn(positions: Map<InputField, number>, field: InputField, co
   );
 }
 
+/**
+ * JSON input is only taken as headline objects if its first one is: a first line that is not JSON,
+ * or a first object without a headline, means the whole file has another shape (pretty-printed
+ * JSON, an API envelope like {"articles": […]}) and is a bad file, not a file of bad rows.
+ */
+export function requireHeadlineObject(first: InputRecord, what: string): void {
+  if (first.problem) {
+    throw new BadInputError(`${what} is not a headline object (${first.problem.reason})`, "give one JSON object per line (JSONL) or one JSON array of objects");
+  }
+  if (first.values.headline === undefined) {
+    throw new BadInputError(`${what} has no headline field`, `name one field ${COLUMN_ALIASES.headline.join(" or ")}`);
+  }
+}
+
 /** Maps the keys of one JSON object (JSONL line, JSON array element, news-API object) to input fields. */
 export function objectValues(object: Record<string, unknown>): Partial<Record<InputField, unknown>> {
   const values: Partial<Record<InputField, unknown>> = {};

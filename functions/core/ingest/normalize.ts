@@ -23,7 +23,7 @@ export function normalizeRecord(record: InputRecord, file: string, now: number, 
     if (!checked.success) {
       const issue = checked.error.issues[0]!;
       const field = (issue.path[0] as InputField | undefined) ?? null;
-      const missing = issue.code === "invalid_type" && values[field as InputField] === undefined;
+      const missing = field !== null && values[field] === undefined;
       return {
         field,
         reason: missing ? `missing ${field === "published_at" ? "published time" : field}` : "wrong type",

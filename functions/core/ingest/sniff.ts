@@ -22,7 +22,7 @@ const BINARY_SIGNATURES: { magic: string; what: string }[] = [
 
 /**
  * The shape of a file from its first bytes: Parquet by its magic number; JSON array, JSONL or
- * delimited text by its first character; the delimiter from the header line. A file that is
+ * delimited text by its first character (or a .jsonl/.ndjson/.json name); the delimiter from the header line. A file that is
  * empty or not text at all is a bad file (BadInputError), moved to quarantine whole.
  */
 export function sniffShape(name: string, head: Buffer): FileShape {
@@ -39,7 +39,7 @@ export function sniffShape(name: string, head: Buffer): FileShape {
   const start = text.search(/\S/);
   if (start === -1) throw new BadInputError("the file holds only blank space", "drop a file with a header and headline rows");
   if (text[start] === "[") return { format: "json" };
-  if (text[start] === "{") return { format: "jsonl" };
+  if (text[start] === "{" || /\.(jsonl|ndjson|json)(\.gz)?$/i.test(name)) return { format: "jsonl" };
   const newline = text.indexOf("\n", start);
   const header = text.slice(start, newline === -1 ? undefined : newline);
   return { format: "delimited", delimiter: detectDelimiter(header, delimiterHint(name)) };

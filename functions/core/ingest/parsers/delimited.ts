@@ -123,7 +123,9 @@ class RecordScanner {
       if (quote === -1 || quote > lineEnd) {
         if (newline === -1 && !atEnd) break;
         const end = lineEnd > position && buffer.charCodeAt(lineEnd - 1) === RETURN ? lineEnd - 1 : lineEnd;
-        if (end > position) {
+        if (end - position > MAX_RECORD_CHARS) {
+          records.push({ fields: [], raw: buffer.slice(position, position + 1000), line, tooLong: true });
+        } else if (end > position) {
           const raw = buffer.slice(position, end);
           records.push({ fields: raw.split(this.#delimiter), raw, line });
         }

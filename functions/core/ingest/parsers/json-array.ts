@@ -1,5 +1,5 @@
 import { BadInputError } from "../../errors.ts";
-import { unreadableRow, type InputRecord } from "../input-shapes.ts";
+import { requireHeadlineObject, unreadableRow, type InputRecord } from "../input-shapes.ts";
 import { MAX_RECORD_CHARS } from "./delimited.ts";
 import { jsonValueRecord, lineProblem } from "./json-lines.ts";
 
@@ -18,11 +18,17 @@ const NEWLINE = 10;
  */
 export async function* parseJsonArray(text: AsyncIterable<string>): AsyncGenerator<InputRecord[]> {
   const scanner = new ArrayScanner();
+  let first = true;
+  const checked = (batch: InputRecord[]) => {
+    if (first && batch.length) requireHeadlineObject(batch[0]!, "the array's first element");
+    first &&= batch.length === 0;
+    return batch;
+  };
   for await (const chunk of text) {
-    const batch = scanner.push(chunk);
+    const batch = checked(scanner.push(chunk));
     if (batch.length) yield batch;
   }
-  const tail = scanner.end();
+  const tail = checked(scanner.end());
   if (tail.length) yield tail;
 }
 

@@ -1,8 +1,17 @@
-import { objectValues, unreadableRow, type InputRecord } from "../input-shapes.ts";
+import { objectValues, requireHeadlineObject, unreadableRow, type InputRecord } from "../input-shapes.ts";
 import { MAX_RECORD_CHARS } from "./delimited.ts";
 
 /** JSONL / NDJSON, streamed: one JSON object per line (a news API's export), blank lines skipped. */
 export async function* parseJsonLines(text: AsyncIterable<string>): AsyncGenerator<InputRecord[]> {
+  let first = true;
+  for await (const batch of splitJsonLines(text)) {
+    if (first) requireHeadlineObject(batch[0]!, `the first line (line ${batch[0]!.line})`);
+    first = false;
+    yield batch;
+  }
+}
+
+async function* splitJsonLines(text: AsyncIterable<string>): AsyncGenerator<InputRecord[]> {
   let buffer = "";
   let line = 1;
   let skippingLine = false;
@@ -19,7 +28,10 @@ export async function* parseJsonLines(text: AsyncIterable<string>): AsyncGenerat
     const batch: InputRecord[] = [];
     let position = 0;
     for (let newline = buffer.indexOf("\n"); newline !== -1; newline = buffer.indexOf("\n", position)) {
-      const record = jsonLineRecord(buffer.slice(position, newline), line);
+      const record =
+        newline - position > MAX_RECORD_CHARS
+          ? unreadableRow(buffer.slice(position, position + 1000), line, "row too long", `the line is longer than ${MAX_RECORD_CHARS} characters`)
+          : jsonLineRecord(buffer.slice(position, newline), line);
       if (record) batch.push(record);
       position = newline + 1;
       line++;
