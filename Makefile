@@ -32,3 +32,8 @@ test-python:
 
 bench: setup
 	npm run bench
+
+# The AWS stack, offline: CloudFormation and one zip per function in .serverless/ (README, Deploy to AWS).
+STAGE ?= dev
+package: setup
+	osls package --stage $(STAGE)
