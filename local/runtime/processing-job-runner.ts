@@ -17,6 +17,8 @@ const CONTAINER_ROOT = "/opt/ml/";
 const FAILURE_REASON_CHARS = 1024;
 /** How often a running job's output directory is uploaded, as S3UploadMode Continuous does. */
 const UPLOAD_INTERVAL_MS = 200;
+/** How long the job's stderr may stay open after it exited. */
+const STDERR_DRAIN_MS = 500;
 
 /** The CreateProcessingJob request, as the ScoreShard state resolves it: the fields the local runner acts on. */
 export const ProcessingJobRequestSchema = z.object({
@@ -243,9 +245,16 @@ export class ProcessingJobRunner {
         clearTimeout(stopper);
         reject(new Error(`cannot start the processing job's entry point ${command}: ${error.message}`));
       });
-      child.on("close", (code, signal) => {
+      // The job's exit ends it, even while a process it left behind holds stderr open; 'close'
+      // (stderr drained) is awaited only briefly.
+      child.on("exit", (code, signal) => {
         clearTimeout(stopper);
-        resolve({ code: code ?? (signal ? 128 : 1), signal, stderr, maxRuntimeExceeded: stopped ? limit : undefined });
+        const done = () => resolve({ code: code ?? (signal ? 128 : 1), signal, stderr, maxRuntimeExceeded: stopped ? limit : undefined });
+        const drained = setTimeout(done, STDERR_DRAIN_MS);
+        child.once("close", () => {
+          clearTimeout(drained);
+          done();
+        });
       });
     });
   }
