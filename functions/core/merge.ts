@@ -55,9 +55,8 @@ export async function mergeRun(runId: string, { store, bucket, database }: Merge
       const touched = rowsScored === 0 ? [] : await partitionsOf(db, "scored");
       const existing = await curatedFilesIn(store, touched, runId);
       const earlierFiles = await fetchAll(store, existing.others, path.join(tmp, "earlier"));
-      const rowsCurated = await keepFirstOfEachHeadline(db, earlierFiles);
       const outDir = path.join(tmp, "curated");
-      if (rowsCurated > 0) await writeCurated(db, outDir);
+      const rowsCurated = await writeFirstOfEachHeadline(db, earlierFiles, outDir);
       return { rowsScored, rowsCurated, ownFiles: existing.own, outDir };
     });
     const written = await uploadCurated(store, merged.outDir, runId);
@@ -149,33 +148,29 @@ async function curatedFilesIn(store: ObjectStore, partitions: Partition[], runId
 }
 
 /**
- * Table `curated`: one row per headline id not already curated by another run, the run's first by
- * shard and origin. Returns its row count.
+ * Writes the curated rows to outDir, partitioned by UTC day: one row per headline id not already
+ * curated by another run, the run's first by shard and origin. Returns how many rows it wrote.
  */
-async function keepFirstOfEachHeadline(db: DuckDBConnection, earlierFiles: string[]): Promise<number> {
+async function writeFirstOfEachHeadline(db: DuckDBConnection, earlierFiles: string[], outDir: string): Promise<number> {
   const notCuratedBefore =
     earlierFiles.length === 0
       ? ""
       : `WHERE id NOT IN (SELECT id FROM read_parquet([${earlierFiles.map(sqlString).join(", ")}], union_by_name = true))`;
-  await db.run(
-    `CREATE TABLE curated AS SELECT * FROM scored ${notCuratedBefore}
-     QUALIFY row_number() OVER (PARTITION BY id ORDER BY shard_id, origin.file, origin.line, scored_at) = 1`,
-  );
-  const [row] = (await db.runAndReadAll("SELECT count(*)::INTEGER AS rows FROM curated")).getRowObjectsJS();
-  return Number(row!.rows);
-}
-
-async function writeCurated(db: DuckDBConnection, outDir: string): Promise<void> {
-  await db.run(
-    `COPY (
-       SELECT *, year(published_at) AS year, month(published_at) AS month, day(published_at) AS day
-       FROM curated ORDER BY published_at, id
-     ) TO ${sqlString(outDir)} (
-       FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year, month, day),
-       ROW_GROUP_SIZE ${CURATED_ROW_GROUP_ROWS},
-       FILENAME_PATTERN 'part-{i}'
-     )`,
-  );
+  const [written] = (
+    await db.runAndReadAll(
+      `COPY (
+         SELECT *, year(published_at) AS year, month(published_at) AS month, day(published_at) AS day
+         FROM scored ${notCuratedBefore}
+         QUALIFY row_number() OVER (PARTITION BY id ORDER BY shard_id, origin.file, origin.line, scored_at) = 1
+         ORDER BY published_at, id
+       ) TO ${sqlString(outDir)} (
+         FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year, month, day),
+         ROW_GROUP_SIZE ${CURATED_ROW_GROUP_ROWS},
+         FILENAME_PATTERN 'part-{i}'
+       )`,
+    )
+  ).getRows();
+  return Number(written![0]);
 }
 
 /** Stores DuckDB's partitioned output under the run's curated keys. */

@@ -1,0 +1,100 @@
+/**
+ * Merge throughput: a run's scored chunks → curated Parquet partitioned by UTC day, through
+ * mergeRun on the local directory store, next to a baseline from the same run: DuckDB's own COPY
+ * of the same rows to the same partitioned, zstd-compressed layout (no store, no duplicate
+ * checks). Prints one JSON line per size.
+ *
+ *   npm run bench:merge                       # 100k and 1M rows
+ *   BENCH_MERGE_ROWS=20000 npm run bench:merge
+ */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { sqlString, withDuckDB } from "../functions/core/duckdb.ts";
+import { successKey, scoresPrefix } from "../functions/core/lake-keys.ts";
+import { mergeRun } from "../functions/core/merge.ts";
+import { DirectoryObjectStore } from "../local/adapters/directory-object-store.ts";
+
+const SIZES = (process.env.BENCH_MERGE_ROWS ?? "100000,1000000").split(",").map(Number);
+const SHARD_ROWS = 50_000;
+/** One row in a hundred repeats an earlier headline's id, as a redelivered drop would. */
+const DUPLICATE_SHARE = 0.01;
+const DAYS = 60;
+const RUN_ID = "bench-run";
+
+for (const rows of SIZES) {
+  const lake = await mkdtemp(path.join(os.tmpdir(), "goldpipe-bench-merge-"));
+  try {
+    const shards = await writeScoredRun(lake, rows);
+    const baselineSeconds = await timed(() => duckdbCopy(lake, path.join(lake, "baseline")));
+    const store = new DirectoryObjectStore(lake);
+    let result;
+    const mergeSeconds = await timed(async () => void (result = await mergeRun(RUN_ID, { store })));
+    const remergeSeconds = await timed(() => mergeRun(RUN_ID, { store }));
+    console.log(
+      JSON.stringify({
+        bench: "merge",
+        rows,
+        shards,
+        partitions: result!.partitions.length,
+        duplicates: result!.duplicates,
+        merge_seconds: round(mergeSeconds),
+        merge_rows_per_second: Math.round(rows / mergeSeconds),
+        remerge_seconds: round(remergeSeconds),
+        baseline: "duckdb COPY … PARTITION_BY, zstd",
+        baseline_seconds: round(baselineSeconds),
+        baseline_rows_per_second: Math.round(rows / baselineSeconds),
+        merge_vs_baseline: round(baselineSeconds / mergeSeconds),
+      }),
+    );
+  } finally {
+    await rm(lake, { recursive: true, force: true });
+  }
+}
+
+/** The GPU job's output for a run of `rows` headlines: shards of SHARD_ROWS, each one chunk and a _SUCCESS. */
+async function writeScoredRun(lake: string, rows: number): Promise<number> {
+  const shards = Math.ceil(rows / SHARD_ROWS);
+  const distinct = Math.round(rows * (1 - DUPLICATE_SHARE));
+  await withDuckDB(async (db) => {
+    for (let shard = 0; shard < shards; shard++) {
+      const dir = path.join(lake, scoresPrefix(RUN_ID, shard));
+      await mkdir(dir, { recursive: true });
+      const first = shard * SHARD_ROWS;
+      const last = Math.min(rows, first + SHARD_ROWS);
+      await db.run(`COPY (
+        SELECT 'h' || (i % ${distinct}) AS id,
+               'Gold ' || (['rises', 'falls', 'holds'])[i % 3 + 1] || ' as traders weigh headline ' || i || ' on Fed, dollar and yields' AS headline,
+               TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds((i * 7919) % ${DAYS * 86_400}) AS published_at,
+               ['XAUUSD', 'GLD'] AS symbols, 'wire' AS source, 'https://news.example/' || i AS url,
+               {'file': 'incoming/backfill.csv', 'line': i + 2} AS origin,
+               (['positive', 'neutral', 'negative'])[i % 3 + 1] AS label, 0.5 + (i % 50) / 100 AS score,
+               MAP {'positive': 0.2, 'neutral': 0.3, 'negative': 0.5} AS probs,
+               (['weak', 'moderate', 'strong'])[i % 3 + 1] AS intensity, 'starter' AS model, '${RUN_ID}' AS run_id,
+               'shard-${shard}' AS shard_id, TIMESTAMPTZ '2024-03-01 00:00:00+00' AS scored_at
+        FROM range(${first}, ${last}) t(i)
+      ) TO ${sqlString(path.join(dir, "part-00000.parquet"))} (FORMAT parquet)`);
+      await writeFile(path.join(lake, successKey(RUN_ID, shard)), "");
+    }
+  });
+  return shards;
+}
+
+async function duckdbCopy(lake: string, outDir: string): Promise<void> {
+  await withDuckDB((db) =>
+    db.run(`COPY (
+      SELECT *, year(published_at) AS year, month(published_at) AS month, day(published_at) AS day
+      FROM read_parquet(${sqlString(path.join(lake, "runs", RUN_ID, "scores", "*", "*.parquet"))})
+    ) TO ${sqlString(outDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year, month, day))`),
+  );
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return (performance.now() - started) / 1000;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
