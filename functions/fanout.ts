@@ -30,6 +30,9 @@ export async function fanoutUploads(ports: { store: ObjectStore; queue: Queue },
   return settled;
 }
 
+const logFailure = (reason: unknown, record: { messageId: string }) =>
+  console.error(JSON.stringify({ message: "upload message failed", messageId: record.messageId, error: (reason as Error)?.message ?? String(reason) }));
+
 export const handler = middy()
-  .use(sqsPartialBatchFailure())
+  .use(sqsPartialBatchFailure({ logger: logFailure }))
   .handler((event: unknown) => fanoutUploads(awsPorts(), event));
