@@ -11,43 +11,8 @@ import {
   type ProcessingJobRunnerOptions,
   type ShardJobProgress,
 } from "../../../../local/runtime/processing-job-runner.ts";
+import { FAKE_SCORER } from "../../../support/fake-scorer.ts";
 import { lakeDirectoryStore } from "../../../support/lake-directory-store.ts";
-
-/**
- * Stands in for `python -m goldpipe_scorer`: reads the same arguments, reports what it was given
- * in the output, and behaves as FAKE_JOB says (score, fail, crash, sleep).
- */
-const FAKE_JOB = `#!/bin/sh
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --shard-dir) shard="$2"; shift ;;
-    --model-dir) model="$2"; shift ;;
-    --checkpoint-dir) checkpoint="$2"; shift ;;
-    --output-dir) out="$2"; shift ;;
-    --failure-file) failure="$2"; shift ;;
-  esac
-  shift
-done
-[ -n "$STARTED_MARKER" ] && touch "$STARTED_MARKER"
-mkdir -p "$out"
-{
-  echo "run=$GOLDPIPE_RUN_ID shard=$GOLDPIPE_SHARD_ID crash_after=$GOLDPIPE_CRASH_AFTER_CHUNKS"
-  echo "shard_files=$(ls "$shard")"
-  echo "checkpoint_files=$(ls -A "$checkpoint" | tr '\\n' ' ')"
-  echo "model=$(cat "$model/config.json")"
-  case "$out" in /opt/*) echo "unmapped";; esac
-} > "$out/given.txt"
-echo chunk > "$out/.part-new-00000.parquet.inprogress"
-echo chunk > "$out/part-new-00000.parquet"
-case "$FAKE_JOB" in
-  fail) echo "AlgorithmError: the model directory has no tokenizer" > "$failure"; exit 1 ;;
-  crash) echo "Killed after chunk 1" >&2; exit 137 ;;
-  sleep) sleep 5 ;;
-esac
-echo chunk > "$out/part-new-00001.parquet"
-echo '{"rows": 2}' > "$out/metrics.json"
-touch "$out/_SUCCESS"
-`;
 
 let dir: string;
 let store: ObjectStore;
@@ -59,7 +24,7 @@ beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "goldpipe-runner-test-"));
   store = lakeDirectoryStore(path.join(dir, "lake"));
   fakePython = path.join(dir, "fake-python");
-  await writeFile(fakePython, FAKE_JOB);
+  await writeFile(fakePython, FAKE_SCORER);
   await chmod(fakePython, 0o755);
   marker = path.join(dir, "started");
   await mkdir(path.join(dir, "model"));

@@ -1,0 +1,123 @@
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { shardStatusKey, successKey } from "../../../../functions/core/lake-keys.ts";
+import { readManifest, writeManifest } from "../../../../functions/core/manifest.ts";
+import type { MergeResult } from "../../../../functions/core/merge.ts";
+import type { ObjectStore } from "../../../../functions/core/ports.ts";
+import { runInput } from "../../../../functions/core/run-input.ts";
+import { parseChaos } from "../../../../local/runtime/chaos.ts";
+import { runPipeline, type LakeSteps, type ShardEvent } from "../../../../local/runtime/pipeline.ts";
+import { FAKE_SCORER } from "../../../support/fake-scorer.ts";
+import { lakeDirectoryStore } from "../../../support/lake-directory-store.ts";
+import { sealedManifest, TEST_RUN_SETTINGS } from "../../../support/run-fixtures.ts";
+
+let dir: string;
+let store: ObjectStore;
+let fakePython: string;
+let events: ShardEvent[];
+let calls: { state: string; input: unknown }[];
+
+const settings = () => ({
+  ...TEST_RUN_SETTINGS,
+  bucket: "goldpipe-local",
+  job: { ...TEST_RUN_SETTINGS.job, model_s3_uri: pathToFileURL(path.join(dir, "model")).href },
+});
+
+function lakeSteps(refreshQuery: string | null): LakeSteps {
+  return {
+    merge: async (runId) => {
+      calls.push({ state: "MergeRun", input: runId });
+      const merged: MergeResult = { run_id: runId, rows_scored: 2, rows_curated: 2, duplicates: 0, partitions: [], refresh_query: refreshQuery, seconds: 0.1 };
+      return merged;
+    },
+    refresh: async (query) => {
+      calls.push({ state: "RefreshPartitions", input: query });
+    },
+    report: async (input) => {
+      calls.push({ state: "ReportRun", input });
+      return { reported: true };
+    },
+  };
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "goldpipe-pipeline-test-"));
+  store = lakeDirectoryStore(path.join(dir, "lake"));
+  fakePython = path.join(dir, "fake-python");
+  await writeFile(fakePython, FAKE_SCORER);
+  await chmod(fakePython, 0o755);
+  await mkdir(path.join(dir, "model"));
+  await writeFile(path.join(dir, "model", "config.json"), "tiny");
+  const manifest = sealedManifest("run-a", 3);
+  await writeManifest(store, manifest);
+  for (const shard of manifest.shards) await store.put(shard.key, "rows");
+  events = [];
+  calls = [];
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+const run = async (name: string, lake: LakeSteps, chaos?: string) => {
+  const manifest = (await readManifest(store, "run-a"))!;
+  return runPipeline(name, runInput(manifest, settings()), {
+    store,
+    bucket: "goldpipe-local",
+    lake,
+    python: fakePython,
+    chaos: parseChaos(chaos),
+    retryDelayMs: 1,
+    onShard: (event) => events.push(event),
+  });
+};
+
+describe("runPipeline: statemachines/pipeline.asl.yaml on the local runtime", () => {
+  it("skips done shards, retries a failing one then records it failed while its siblings go on, and finalizes, merges and reports", async () => {
+    await store.put(successKey("run-a", 0), "");
+    const output = await run("run-a", lakeSteps(null), "fail=1,shards=2");
+
+    expect(output).toEqual({ reported: true });
+    expect(events.filter((e) => e.index === 0)).toEqual([{ type: "skipped", index: 0 }]);
+    expect(events.filter((e) => e.index === 1 && e.type !== "chunks")).toEqual([
+      { type: "attempt", index: 1, attempt: 1 },
+      { type: "succeeded", index: 1 },
+    ]);
+    // one attempt and the three retries of a failed job, then the Catch
+    expect(events.filter((e) => e.index === 2).map((e) => e.type)).toEqual([
+      ...Array(4).fill(["attempt", "attempt-failed"]).flat(),
+      "failed",
+    ]);
+    expect(await store.head("runs/run-a/scores/1/.checkpoint")).toBeDefined();
+    expect(await store.head(successKey("run-a", 1))).toBeDefined();
+
+    const recorded = JSON.parse((await store.get(shardStatusKey("run-a", 2)))!.toString("utf8"));
+    expect(recorded).toMatchObject({ index: 2, status: "failed", error: "States.TaskFailed" });
+    expect(JSON.parse(recorded.cause).FailureReason).toBe("GOLDPIPE_CHAOS failed attempt 4 of shard run-a-2 before it started");
+
+    const manifest = await readManifest(store, "run-a");
+    expect(manifest?.status).toBe("PartiallyFailed");
+    expect(manifest?.shards.map((s) => s.status)).toEqual(["succeeded", "succeeded", "failed"]);
+
+    // refresh_query null: the Choice goes straight to ReportRun
+    expect(calls.map((c) => c.state)).toEqual(["MergeRun", "ReportRun"]);
+    expect(calls[1]?.input).toEqual({
+      run_id: "run-a",
+      merge: { run_id: "run-a", rows_scored: 2, rows_curated: 2, duplicates: 0, partitions: [], refresh_query: null, seconds: 0.1 },
+      instance_type: TEST_RUN_SETTINGS.job.instance_type,
+    });
+  });
+
+  it("registers new partitions with the merge's refresh query before reporting", async () => {
+    const query = "ALTER TABLE goldpipe.headline_sentiment ADD IF NOT EXISTS PARTITION (year=2024, month=3, day=1)";
+    await run("run-a", lakeSteps(query));
+    expect(calls.map((c) => c.state)).toEqual(["MergeRun", "RefreshPartitions", "ReportRun"]);
+    expect(calls[1]?.input).toBe(query);
+    expect((await readManifest(store, "run-a"))?.status).toBe("Succeeded");
+  });
+
+  it("fails the execution when a state after the Map fails, with that state's error", async () => {
+    const broken = { ...lakeSteps(null), merge: async () => Promise.reject(new Error("curated prefix is not writable")) };
+    await expect(run("run-a", broken)).rejects.toThrow("curated prefix is not writable");
+  });
+});
