@@ -33,7 +33,13 @@ beforeEach(async () => {
   await mkdir(drop);
 });
 afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+  for (const child of children.splice(0)) {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // the group has ended
+    }
+  }
 });
 
 interface Event {
@@ -43,9 +49,11 @@ interface Event {
 
 /** `goldpipe watch` as its own process, as a user runs it: its JSON events as they come, and its exit. */
 function startWatch(clockStart: string) {
+  // Its own process group, as a terminal's foreground job: Ctrl-C reaches watch and the GPU jobs it started.
   const child = spawn(process.execPath, [BIN, "watch", drop, "--lake", lake, "--model", model, "--config", schedule, "--start-at", clockStart, "--json"], {
     env: { ...process.env, GOLDPIPE_CHAOS: "" },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   });
   children.push(child);
   const events: Event[] = [];
@@ -69,11 +77,12 @@ function startWatch(clockStart: string) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
+  const ctrlC = () => process.kill(-child.pid!, "SIGINT");
   const stop = async () => {
-    child.kill("SIGINT");
+    ctrlC();
     return exited;
   };
-  return { events, waitFor, stop, stderr: () => stderr };
+  return { events, waitFor, stop, ctrlC, exited, stderr: () => stderr };
 }
 
 async function curatedCount(): Promise<number> {
@@ -127,5 +136,24 @@ describe("goldpipe watch, end to end on the local runtime", () => {
     expect(monday.events.some((e) => e.event === "ingested")).toBe(false);
     expect(await curatedCount()).toBe(25);
     expect(await monday.stop()).toBe(0);
+  });
+
+  it("stopped twice mid-run, leaves the run for replay and says so at the next start", async () => {
+    const watch = startWatch(OPEN);
+    await writeHeadlinesCsv(path.join(drop, "news.csv"), 30, 23);
+    const sealed = await watch.waitFor("the seal", (e) => e.event === "seal_result");
+    watch.ctrlC();
+    await watch.waitFor("the stopping notice", (e) => e.event === "stopping");
+    watch.ctrlC();
+    expect(await watch.exited).toBe(130);
+    expect(watch.stderr()).toMatch(/stopping now; the unfinished run is left for goldpipe replay/);
+
+    const next = startWatch(CLOSED);
+    await next.waitFor("the start", (e) => e.event === "started");
+    expect(next.stderr()).toContain(`run ${String(sealed.run_id)} is not finished`);
+    expect(await next.stop()).toBe(0);
+    const replay = await goldpipe(["replay", String(sealed.run_id), "--lake", lake, "--model", model, "--json"], { GOLDPIPE_CHAOS: undefined });
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(await curatedCount()).toBe(30);
   });
 });

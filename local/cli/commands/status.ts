@@ -46,7 +46,8 @@ const status: Command = {
 };
 export default status;
 
-async function allManifests(store: DirectoryObjectStore): Promise<RunManifest[]> {
+/** Every run in the lake, oldest first. */
+export async function allManifests(store: DirectoryObjectStore): Promise<RunManifest[]> {
   const manifests: RunManifest[] = [];
   for await (const object of store.list(RUNS_PREFIX)) {
     const match = /^runs\/([^/]+)\/manifest\.json$/.exec(object.key);

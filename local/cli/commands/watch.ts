@@ -5,12 +5,14 @@ import { BadInputError } from "../../../functions/core/errors.ts";
 import { RunReportSchema } from "../../../functions/core/report.ts";
 import { parseScheduleConfig, ScheduleConfigSchema } from "../../../functions/core/scheduling/schedule-config.ts";
 import { DEFAULT_SHARD_SIZE } from "../../../functions/core/seal.ts";
+import { DirectoryObjectStore } from "../../adapters/directory-object-store.ts";
 import { ingestLocalFiles } from "../../ingest-files.ts";
 import { realClock } from "../../watch/clock.ts";
 import { WatchView } from "../../watch/view.ts";
 import { Watch, watchLogPath, type WatchRuntime } from "../../watch/watch.ts";
 import { EXIT, UsageError, type Command, type ParsedArgs } from "../command.ts";
 import { countOption, localPipelineFor, WORKFLOW_OPTIONS } from "../local-run.ts";
+import { allManifests } from "./status.ts";
 
 const watch: Command = {
   name: "watch",
@@ -37,6 +39,13 @@ const watch: Command = {
     const config = await scheduleConfig(values.config);
     const shardRows = countOption(values, "shard-size") ?? DEFAULT_SHARD_SIZE;
     const { pipeline } = localPipelineFor(values, context);
+    for (const run of await allManifests(new DirectoryObjectStore(context.lake))) {
+      if (run.status === "Sealed") {
+        context.stderr.write(
+          `goldpipe watch: run ${run.run_id} is not finished (stopped midway, or running elsewhere); "goldpipe replay ${run.run_id}" finishes it\n`,
+        );
+      }
+    }
 
     const runtime: WatchRuntime = {
       store: pipeline.store,
