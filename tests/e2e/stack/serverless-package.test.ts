@@ -28,6 +28,18 @@ interface Template {
   Outputs: Record<string, { Value: unknown }>;
 }
 
+const OSLS_ENV = {
+  PATH: `${path.dirname(process.execPath)}:${process.env.PATH}`,
+  HOME: process.env.HOME,
+  AWS_ACCESS_KEY_ID: "AKIAPACKAGEONLY00000",
+  AWS_SECRET_ACCESS_KEY: "package-only-no-aws-call-may-succeed",
+  AWS_EC2_METADATA_DISABLED: "true",
+  SLS_TELEMETRY_DISABLED: "1",
+  SLS_NOTIFICATIONS_MODE: "off",
+};
+const osls = (...args: string[]) =>
+  execFileSync(path.join(ROOT, "node_modules/.bin/osls"), args, { cwd: ROOT, env: OSLS_ENV, stdio: "pipe", encoding: "utf8" });
+
 let packageDir: string;
 let template: Template;
 let packageSeconds: number;
@@ -35,19 +47,7 @@ let packageSeconds: number;
 beforeAll(() => {
   packageDir = mkdtempSync(path.join(os.tmpdir(), "goldpipe-stack-"));
   const started = performance.now();
-  execFileSync(path.join(ROOT, "node_modules/.bin/osls"), ["package", "--stage", STAGE, "--package", packageDir], {
-    cwd: ROOT,
-    env: {
-      PATH: `${path.dirname(process.execPath)}:${process.env.PATH}`,
-      HOME: process.env.HOME,
-      AWS_ACCESS_KEY_ID: "AKIAPACKAGEONLY00000",
-      AWS_SECRET_ACCESS_KEY: "package-only-no-aws-call-may-succeed",
-      AWS_EC2_METADATA_DISABLED: "true",
-      SLS_TELEMETRY_DISABLED: "1",
-      SLS_NOTIFICATIONS_MODE: "off",
-    },
-    stdio: "pipe",
-  });
+  osls("package", "--stage", STAGE, "--package", packageDir);
   packageSeconds = (performance.now() - started) / 1000;
   console.log(`osls package: ${packageSeconds.toFixed(1)} s`);
   template = JSON.parse(readFileSync(path.join(packageDir, "cloudformation-template-update-stack.json"), "utf8"));
@@ -639,5 +639,21 @@ describe("operations", () => {
       GpuJobRepositoryUri: "${GpuJobRepository.RepositoryUri}",
       SealFunctionName: "${SealLambdaFunction}",
     });
+  });
+});
+
+describe("parameters by stage", () => {
+  it("give prod its GPU, concurrency, database and the schedule on (the dev template above has them off)", () => {
+    const prod = JSON.parse(osls("print", "--stage", "prod", "--format", "json"));
+    const seal = prod.functions.seal.environment;
+    expect(seal.JOB_INSTANCE_TYPE).toBe("ml.g5.xlarge");
+    expect(seal.MAX_CONCURRENCY).toBe("8");
+    expect(prod.resources.Resources.GlueDatabase.Properties.DatabaseInput.Name).toBe("goldpipe");
+    expect(prod.functions.scheduledSeal.events).toEqual([
+      { schedule: expect.objectContaining({ rate: ["rate(5 minutes)"], enabled: true }) },
+    ]);
+    expect(prod.resources.Resources.LakeBucket.Properties.LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({ Prefix: "quarantine/", ExpirationInDays: 365 }),
+    );
   });
 });
