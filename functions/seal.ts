@@ -2,7 +2,8 @@ import middy from "@middy/core";
 import { z } from "zod";
 import { awsPorts } from "./aws/ports.ts";
 import { runSettingsFromEnvironment, shardSizeFromEnvironment } from "./aws/run-settings.ts";
-import { sealPending } from "./core/seal.ts";
+import type { ObjectStore, Workflow } from "./core/ports.ts";
+import { sealPending, type SealResult } from "./core/seal.ts";
 
 /** Invoked by hand (`{}` or `{"shard_size": 2000}`) or on a large drop (`{"trigger": "size"}`). */
 export const SealEventSchema = z
@@ -12,12 +13,19 @@ export const SealEventSchema = z
   })
   .strict();
 
-/** Seals what is pending into a run and starts its workflow; answers the run id, or why nothing was sealed. */
-export const handler = middy().handler(async (event: unknown) => {
+/** Seals what is pending into a run and starts its workflow, with the settings serverless.yml puts in the environment. */
+export async function sealFromEvent(
+  ports: { store: ObjectStore; workflow: Workflow },
+  event: unknown,
+  env: Record<string, string | undefined>,
+): Promise<SealResult> {
   const request = SealEventSchema.parse(event ?? {});
-  return sealPending(awsPorts(), {
+  return sealPending(ports, {
     trigger: request.trigger,
-    settings: runSettingsFromEnvironment(),
-    shardSize: request.shard_size ?? shardSizeFromEnvironment(),
+    settings: runSettingsFromEnvironment(env),
+    shardSize: request.shard_size ?? shardSizeFromEnvironment(env),
   });
-});
+}
+
+/** Answers the run id, or why nothing was sealed. */
+export const handler = middy().handler(async (event: unknown) => sealFromEvent(awsPorts(), event, process.env));
