@@ -26,7 +26,12 @@ export async function scheduledSealTick(
     shardRows: shardSize,
     log: options.log,
     seal: async (trigger) => {
-      const sealed = await sealPending(ports, { trigger, settings: runSettingsFromEnvironment(options.env), shardSize });
+      const sealed = await sealPending(ports, {
+        trigger,
+        settings: runSettingsFromEnvironment(options.env),
+        shardSize,
+        now: () => options.now,
+      });
       return sealed.sealed ? { runId: sealed.run_id } : undefined;
     },
   });
