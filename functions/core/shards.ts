@@ -19,6 +19,9 @@ export interface WrittenShards {
   files: string[];
 }
 
+/** Segments fetched at once. */
+const DOWNLOAD_CONCURRENCY = 16;
+
 const COLUMNS_SQL = `{${Object.entries(HEADLINE_DUCKDB_COLUMNS)
   .map(([name, type]) => `${name}: ${sqlString(type)}`)
   .join(", ")}}`;
@@ -37,13 +40,14 @@ export async function writeShards(
 ): Promise<WrittenShards> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "goldpipe-seal-"));
   try {
-    const segmentFiles = await Promise.all(
-      segmentKeys.map(async (key, i) => {
-        const file = path.join(dir, `segment-${i}.jsonl`);
-        await pipeline(await store.getStream(key), createWriteStream(file));
-        return file;
-      }),
-    );
+    const segmentFiles = segmentKeys.map((_, i) => path.join(dir, `segment-${i}.jsonl`));
+    for (let start = 0; start < segmentKeys.length; start += DOWNLOAD_CONCURRENCY) {
+      await Promise.all(
+        segmentKeys.slice(start, start + DOWNLOAD_CONCURRENCY).map(async (key, offset) => {
+          await pipeline(await store.getStream(key), createWriteStream(segmentFiles[start + offset]!));
+        }),
+      );
+    }
     const written = await withDuckDB(async (db) => {
       const files = `[${segmentFiles.map(sqlString).join(", ")}]`;
       await db.run(

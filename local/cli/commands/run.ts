@@ -35,7 +35,7 @@ const run: Command = {
       files: ingested.files.flatMap((file) => (file.file === null ? [] : [file.file])),
     });
     if (!started) {
-      context.stderr.write("nothing new to score: every headline in these files was scored by an earlier run\n");
+      context.stderr.write("nothing to score: these files brought no new headlines (see above)\n");
       if (context.json) context.stdout.write(`${JSON.stringify({ run_id: null, reason: "nothing pending" })}\n`);
       return EXIT.ok;
     }

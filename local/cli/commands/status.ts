@@ -38,7 +38,9 @@ const status: Command = {
         `${manifest.rows.toLocaleString("en-US")} headlines in ${manifest.shards.length} shard(s), ${manifest.duplicates} duplicate(s) dropped at sealing; executions: ${manifest.executions.join(", ")}\n\n` +
         table(shards.map(shardLine)),
     );
-    if (shards.some((shard) => shard.state === "failed") && manifest.status !== "Sealed") {
+    if (manifest.status === "Sealed") {
+      context.stdout.write(`\nnot finished: unless a goldpipe process is running it now, finish it with: goldpipe replay ${manifest.run_id}\n`);
+    } else if (shards.some((shard) => shard.state === "failed")) {
       context.stdout.write(`\nreplay the failed shards with: goldpipe replay ${manifest.run_id}\n`);
     }
     return EXIT.ok;
