@@ -17,7 +17,7 @@ import { allManifests } from "./status.ts";
 const watch: Command = {
   name: "watch",
   summary: "keep a local pipeline running: ingest files dropped into a folder, seal runs by the market calendar, score them",
-  usage: "goldpipe watch [DIR] [--lake DIR] [--config FILE] [--model DIR] [--shard-size N] [--concurrency N] [--start-at TIME] [--json]",
+  usage: "goldpipe watch [DIR] [--lake DIR] [--config FILE] [--model DIR] [--shard-size N] [--concurrency N] [--chunk-rows N] [--start-at TIME] [--json]",
   options: {
     ...WORKFLOW_OPTIONS,
     "shard-size": { type: "string", value: "N", description: `headlines per shard (default ${DEFAULT_SHARD_SIZE})` },
@@ -35,17 +35,11 @@ const watch: Command = {
   async run({ positionals, values }, context) {
     if (positionals.length > 1) throw new UsageError("watch takes one folder");
     const dir = path.resolve(positionals[0] ?? "drop");
-    await ensureFolder(dir);
+    const clock = realClock(startAt(values["start-at"]));
     const config = await scheduleConfig(values.config);
+    await ensureFolder(dir);
     const shardRows = countOption(values, "shard-size") ?? DEFAULT_SHARD_SIZE;
     const { pipeline } = localPipelineFor(values, context);
-    for (const run of await allManifests(new DirectoryObjectStore(context.lake))) {
-      if (run.status === "Sealed") {
-        context.stderr.write(
-          `goldpipe watch: run ${run.run_id} is not finished (stopped midway, or running elsewhere); "goldpipe replay ${run.run_id}" finishes it\n`,
-        );
-      }
-    }
 
     const runtime: WatchRuntime = {
       store: pipeline.store,
@@ -86,9 +80,16 @@ const watch: Command = {
       lake: context.lake,
       runtime,
       config,
-      clock: realClock(startAt(values["start-at"])),
+      clock,
       view: new WatchView(context.stdout, context.json),
     });
+    for (const run of await allManifests(new DirectoryObjectStore(context.lake))) {
+      if (run.status === "Sealed") {
+        context.stderr.write(
+          `goldpipe watch: run ${run.run_id} is not finished (stopped midway, or running elsewhere); "goldpipe replay ${run.run_id}" finishes it\n`,
+        );
+      }
+    }
     let signals = 0;
     const onSignal = () => {
       signals++;
