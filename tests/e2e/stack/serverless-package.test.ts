@@ -547,10 +547,10 @@ describe("the GPU job's role", () => {
       "ecr:BatchGetImage": ["GpuJobRepository"],
       "ecr:GetDownloadUrlForLayer": ["GpuJobRepository"],
       "ecr:GetAuthorizationToken": ["*"],
-      "logs:CreateLogGroup": [logGroup, `${logGroup}:log-stream:*`],
-      "logs:CreateLogStream": [logGroup, `${logGroup}:log-stream:*`],
-      "logs:PutLogEvents": [logGroup, `${logGroup}:log-stream:*`],
-      "logs:DescribeLogStreams": [logGroup, `${logGroup}:log-stream:*`],
+      "logs:CreateLogGroup": [logGroup, `${logGroup}:*`],
+      "logs:CreateLogStream": [logGroup, `${logGroup}:*`],
+      "logs:PutLogEvents": [logGroup, `${logGroup}:*`],
+      "logs:DescribeLogStreams": [logGroup, `${logGroup}:*`],
       "cloudwatch:PutMetricData": ["*"],
     });
     const list = statementsOf("GpuJobRole").find((s) => asList(s.Action).includes("s3:ListBucket"));
@@ -614,6 +614,8 @@ describe("operations", () => {
       expect(alarm.AlarmActions.map(text)).toEqual(["${AlarmTopic}"]);
       expect(alarm.TreatMissingData).toBe("notBreaching");
     }
+    // CloudWatch cannot publish to a topic encrypted with the AWS-managed aws/sns key.
+    expect(resource("AlarmTopic").Properties.KmsMasterKeyId).toBeUndefined();
   });
 
   it("asks the calendar every 5 minutes whether to seal, switched off on a dev stage", () => {
