@@ -1,55 +1,42 @@
 import { BadInputError } from "../../../functions/core/errors.ts";
 import { RUNS_PREFIX } from "../../../functions/core/lake-keys.ts";
 import { readManifest, type RunManifest } from "../../../functions/core/manifest.ts";
+import type { ObjectStore } from "../../../functions/core/ports.ts";
 import { shardState, type ShardState } from "../../../functions/core/shard-state.ts";
+import type { ShardAttempt } from "../../../functions/aws/processing-jobs.ts";
 import { DirectoryObjectStore } from "../../adapters/directory-object-store.ts";
 import { formatTable } from "../../result-format.ts";
-import { EXIT, UsageError, type Command } from "../command.ts";
+import { AWS_OPTIONS, awsStack, awsTargetOf, type AwsStack } from "../aws-target.ts";
+import { EXIT, UsageError, type Command, type CommandContext } from "../command.ts";
 
 const status: Command = {
   name: "status",
-  summary: "list the runs in the lake and their state, or one run's shards",
-  usage: "goldpipe status [RUN_ID] [--lake DIR] [--json]",
-  async run({ positionals }, context) {
+  summary: "list the runs and their state, or one run's shards (with --aws, also its GPU jobs)",
+  usage: "goldpipe status [RUN_ID] [--lake DIR | --aws [--stage STAGE]] [--json]",
+  options: AWS_OPTIONS,
+  async run({ positionals, values }, context) {
     if (positionals.length > 1) throw new UsageError("give at most one RUN_ID");
-    const store = new DirectoryObjectStore(context.lake);
+    const target = await awsTargetOf(values);
+    const stack = target ? awsStack(target) : undefined;
+    const store = stack?.store ?? new DirectoryObjectStore(context.lake);
+    const where = target ? `the stack ${target.stackName}` : context.lake;
     const runId = positionals[0];
     if (runId === undefined) {
-      const runs = await allManifests(store);
-      if (context.json) {
-        context.stdout.write(`${JSON.stringify(runs.map(runLine), null, 2)}\n`);
-      } else if (runs.length === 0) {
-        context.stdout.write(`no runs in ${context.lake} yet: "goldpipe run FILE" makes one\n`);
-      } else {
-        context.stdout.write(table(runs.map(runLine)));
-      }
+      listRuns(await allManifests(store), where, context);
       return EXIT.ok;
     }
     const manifest = await readManifest(store, runId);
-    if (!manifest) throw new BadInputError(`no run ${runId} in ${context.lake}`, "goldpipe status lists the runs; --lake DIR picks another lake");
+    if (!manifest) throw new BadInputError(`no run ${runId} in ${where}`, "goldpipe status lists the runs");
     const shards = await Promise.all(manifest.shards.map((shard) => shardState(store, runId, shard)));
-    if (context.json) {
-      context.stdout.write(`${JSON.stringify({ ...runLine(manifest), shards }, null, 2)}\n`);
-      return EXIT.ok;
-    }
-    const line = runLine(manifest);
-    context.stdout.write(
-      `run ${manifest.run_id}: ${line.status} (${manifest.trigger}, sealed ${manifest.created_at}${manifest.finished_at ? `, finished ${manifest.finished_at}` : ""})\n` +
-        `${manifest.rows.toLocaleString("en-US")} headlines in ${manifest.shards.length} shard(s), ${manifest.duplicates} duplicate(s) dropped at sealing; executions: ${manifest.executions.join(", ")}\n\n` +
-        table(shards.map(shardLine)),
-    );
-    if (manifest.status === "Sealed") {
-      context.stdout.write(`\nnot finished: unless a goldpipe process is running it now, finish it with: goldpipe replay ${manifest.run_id}\n`);
-    } else if (shards.some((shard) => shard.state === "failed")) {
-      context.stdout.write(`\nreplay the failed shards with: goldpipe replay ${manifest.run_id}\n`);
-    }
+    const jobs = stack ? await jobsOf(stack, manifest) : undefined;
+    showRun(manifest, shards, jobs, context);
     return EXIT.ok;
   },
 };
 export default status;
 
-/** Every run in the lake, oldest first. */
-export async function allManifests(store: DirectoryObjectStore): Promise<RunManifest[]> {
+/** Every run in the lake (or bucket), oldest first. */
+export async function allManifests(store: ObjectStore): Promise<RunManifest[]> {
   const manifests: RunManifest[] = [];
   for await (const object of store.list(RUNS_PREFIX)) {
     const match = /^runs\/([^/]+)\/manifest\.json$/.exec(object.key);
@@ -57,6 +44,39 @@ export async function allManifests(store: DirectoryObjectStore): Promise<RunMani
     if (manifest) manifests.push(manifest);
   }
   return manifests.sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
+
+/** Every processing job (attempt) the run's executions started, by shard. */
+async function jobsOf(stack: AwsStack, manifest: RunManifest): Promise<Map<number, ShardAttempt[]>> {
+  const attempts = (await Promise.all(manifest.executions.map((name) => stack.processingJobs.attemptsOf(name)))).flat();
+  const byShard = new Map<number, ShardAttempt[]>();
+  for (const attempt of attempts) byShard.set(attempt.shard, [...(byShard.get(attempt.shard) ?? []), attempt]);
+  return byShard;
+}
+
+function listRuns(runs: RunManifest[], where: string, context: CommandContext): void {
+  if (context.json) context.stdout.write(`${JSON.stringify(runs.map(runLine), null, 2)}\n`);
+  else if (runs.length === 0) context.stdout.write(`no runs in ${where} yet: "goldpipe run FILE" makes one\n`);
+  else context.stdout.write(table(runs.map(runLine)));
+}
+
+function showRun(manifest: RunManifest, shards: ShardState[], jobs: Map<number, ShardAttempt[]> | undefined, context: CommandContext): void {
+  const lines = shards.map((shard) => ({ ...shardLine(shard), ...(jobs && jobsLine(jobs.get(shard.index) ?? [])) }));
+  if (context.json) {
+    context.stdout.write(`${JSON.stringify({ ...runLine(manifest), shards: lines }, null, 2)}\n`);
+    return;
+  }
+  const line = runLine(manifest);
+  context.stdout.write(
+    `run ${manifest.run_id}: ${line.status} (${manifest.trigger}, sealed ${manifest.created_at}${manifest.finished_at ? `, finished ${manifest.finished_at}` : ""})\n` +
+      `${manifest.rows.toLocaleString("en-US")} headlines in ${manifest.shards.length} shard(s), ${manifest.duplicates} duplicate(s) dropped at sealing; executions: ${manifest.executions.join(", ")}\n\n` +
+      table(lines),
+  );
+  if (manifest.status === "Sealed") {
+    context.stdout.write(`\nnot finished: unless its workflow is running now, finish it with: goldpipe replay ${manifest.run_id}\n`);
+  } else if (shards.some((shard) => shard.state === "failed")) {
+    context.stdout.write(`\nreplay the failed shards with: goldpipe replay ${manifest.run_id}\n`);
+  }
 }
 
 /** Sealed means the workflow has not finished it (running now, or stopped before FinalizeRun). */
@@ -77,6 +97,12 @@ const shardLine = (shard: ShardState) => ({
   chunks: shard.chunks,
   error: shard.error ?? "",
 });
+
+/** A shard's GPU jobs: how many were started, and the latest one. */
+const jobsLine = (attempts: ShardAttempt[]) => {
+  const last = attempts.at(-1);
+  return { jobs: attempts.length, last_job: last ? `${last.name} ${last.status}` : "" };
+};
 
 function table(rows: Record<string, string | number>[]): string {
   const columns = Object.keys(rows[0] ?? {}).map((name) => ({ name, type: "" }));
