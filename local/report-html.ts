@@ -79,7 +79,7 @@ ${rows([
 </table></section>
 <section class="wide"><h2>Shards: ${report.shards}, failed: ${report.shards_failed}</h2>
 ${failed}
-<p>${report.partitions.length} day partition${report.partitions.length === 1 ? "" : "s"} written${report.partitions.length > 0 ? `: ${escape(partitionRange(report))}` : ""}.</p>
+<p>${dayRange(report.days)}</p>
 </section>
 </div>
 </body>
@@ -149,11 +149,9 @@ ${bars}${leftTicks}${rightTicks}${timeTicks}
 </svg>`;
 }
 
-function partitionRange(report: RunReport): string {
-  const day = (p: RunReport["partitions"][number]) => `${p.year}-${String(p.month).padStart(2, "0")}-${String(p.day).padStart(2, "0")}`;
-  const first = report.partitions[0]!;
-  const last = report.partitions[report.partitions.length - 1]!;
-  return first === last ? day(first) : `${day(first)} to ${day(last)}`;
+function dayRange({ count, first, last }: RunReport["days"]): string {
+  if (count === 0) return "No day partition written.";
+  return `${count} day partition${count === 1 ? "" : "s"} written: ${first === last ? first : `${first} to ${last}`}.`;
 }
 
 const fmt = (value: number) => value.toFixed(1);

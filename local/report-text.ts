@@ -7,7 +7,7 @@ export function formatReportText(report: RunReport): string {
     `headlines   read ${number(report.rows_read)} = valid ${number(report.rows_valid)} + quarantined ${number(report.rows_quarantined)}`,
     `            sealed ${number(report.rows_sharded)} into ${report.shards} shards (${number(report.duplicates_sealed)} duplicates dropped at sealing)`,
     `            scored ${number(report.rows_scored)}, unscorable ${number(report.rows_unscorable)}, in failed shards ${number(report.rows_in_failed_shards)}`,
-    `            curated ${number(report.rows_curated)} = scored − ${number(report.duplicates)} duplicates`,
+    `            curated ${number(report.rows_curated)} = scored − ${number(report.duplicates)} duplicates${days(report.days)}`,
     `time        ${seconds(report.seconds)} end to end; GPU jobs ${seconds(report.timings.scoring_seconds)} scoring (longest shard ${seconds(report.timings.longest_shard_seconds)}), ${seconds(report.timings.model_load_seconds)} loading the model${report.timings.merge_seconds === null ? "" : `; merge ${seconds(report.timings.merge_seconds)}`}`,
     `throughput  ${number(report.throughput.headlines_per_second)} headlines/s end to end, ${number(report.throughput.job_headlines_per_second)} headlines/s in the GPU jobs`,
     `cost        ${costLine(report.cost)}`,
@@ -16,6 +16,11 @@ export function formatReportText(report: RunReport): string {
   ];
   if (report.shards_failed > 0) lines.push(`replay the failed shards with: goldpipe replay ${report.run_id}`);
   return `${lines.join("\n")}\n`;
+}
+
+function days({ count, first, last }: RunReport["days"]): string {
+  if (count === 0) return "";
+  return `, over ${count} UTC day${count === 1 ? "" : "s"} (${first === last ? first : `${first} to ${last}`})`;
 }
 
 function costLine(cost: RunReport["cost"]): string {

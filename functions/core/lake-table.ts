@@ -80,14 +80,18 @@ export function headlineSentimentTable(): TableDefinition {
 /** database.table; a stage may keep the table in a database of its own (ATHENA_DATABASE). */
 export const qualifiedName = (table: TableDefinition, database = table.Database) => `${database}.${table.Name}`;
 
-/** Athena's limit on the text of one query. */
-export const ATHENA_MAX_QUERY_BYTES = 262_144;
+/**
+ * The most a refresh statement may hold. Athena takes 256 KiB, but the query travels from MergeRun
+ * to RefreshPartitions in the workflow's state, which Step Functions also caps at 256 KiB in all:
+ * half leaves room for the rest (about 1,000 days of partitions fit).
+ */
+export const MAX_REFRESH_QUERY_BYTES = 128 * 1024;
 
 /**
  * The statement that registers the partitions in the Glue catalog: one ALTER TABLE … ADD IF NOT
  * EXISTS with a PARTITION … LOCATION clause each, or null when there are none. A run touching so
- * many days that the statement would pass Athena's query size falls back to MSCK REPAIR TABLE,
- * slower but the same result. tableName is qualifiedName's; lakeUri is where the lake's keys
+ * many days that the statement would pass MAX_REFRESH_QUERY_BYTES (a backfill of years) falls back
+ * to MSCK REPAIR TABLE, slower but the same result. tableName is qualifiedName's; lakeUri is where the lake's keys
  * start, e.g. "s3://bucket/".
  */
 export function refreshQuery(tableName: string, partitions: Partition[], lakeUri: string): string | null {
@@ -97,7 +101,7 @@ export function refreshQuery(tableName: string, partitions: Partition[], lakeUri
       `PARTITION (year = ${p.year}, month = ${p.month}, day = ${p.day}) LOCATION ${sqlString(lakeUri + curatedPartitionPrefix(p))}`,
   );
   const query = `ALTER TABLE ${tableName} ADD IF NOT EXISTS\n  ${clauses.join("\n  ")}`;
-  return Buffer.byteLength(query) <= ATHENA_MAX_QUERY_BYTES ? query : `MSCK REPAIR TABLE ${tableName}`;
+  return Buffer.byteLength(query) <= MAX_REFRESH_QUERY_BYTES ? query : `MSCK REPAIR TABLE ${tableName}`;
 }
 
 const PARTITION_CLAUSE = /PARTITION \(year = (\d+), month = (\d+), day = (\d+)\)/g;

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { reportKey } from "./lake-keys.ts";
 import { readManifest, RUN_STATUSES, RUN_TRIGGERS } from "./manifest.ts";
-import { MergeResultSchema } from "./merge-result.ts";
+import { sortPartitions } from "./lake-table.ts";
+import { MergeResultSchema, type MergeResult } from "./merge-result.ts";
 import type { MetricDatum, Metrics, ObjectStore } from "./ports.ts";
 import { estimateCost } from "./run-cost.ts";
 import { readShardMetrics } from "./shard-metrics.ts";
@@ -43,7 +44,8 @@ export const RunReportSchema = z.object({
   rows_unscorable: count,
   rows_curated: count,
   duplicates: count,
-  partitions: MergeResultSchema.shape.partitions,
+  /** The UTC publication days this run's merge wrote: how many, the first and the last (YYYY-MM-DD). */
+  days: z.object({ count, first: z.iso.date().nullable(), last: z.iso.date().nullable() }),
   /** Since the run was sealed. */
   seconds,
   timings: z.object({
@@ -110,7 +112,7 @@ export async function reportRun(
     rows_unscorable: sum(shardMetrics, (m) => m.rows_unscorable),
     rows_curated: merge.rows_curated,
     duplicates: merge.duplicates,
-    partitions: merge.partitions,
+    days: daysOf(merge.partitions),
     seconds: round(runSeconds),
     timings: {
       scoring_seconds: round(scoringSeconds),
@@ -154,3 +156,11 @@ export async function readRunReport(store: ObjectStore, runId: string): Promise<
 }
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
+
+/** A summary, not the list: a backfill's thousands of days would pass the workflow's payload limit. */
+function daysOf(partitions: MergeResult["partitions"]): RunReport["days"] {
+  const days = sortPartitions(partitions).map(
+    (p) => `${p.year}-${String(p.month).padStart(2, "0")}-${String(p.day).padStart(2, "0")}`,
+  );
+  return { count: days.length, first: days[0] ?? null, last: days[days.length - 1] ?? null };
+}

@@ -42,7 +42,7 @@ describe("renderReportHtml", () => {
       reported_at: "2024-03-01T16:10:00.000Z",
       rows_read: 1, rows_valid: 1, rows_quarantined: 0, rows_sharded: 1, duplicates_sealed: 0,
       shards: 1, shards_failed: 1, failed_shards: [0], shard_errors: { "0": "<script>alert(1)</script>" },
-      rows_in_failed_shards: 1, rows_scored: 0, rows_unscorable: 0, rows_curated: 0, duplicates: 0, partitions: [],
+      rows_in_failed_shards: 1, rows_scored: 0, rows_unscorable: 0, rows_curated: 0, duplicates: 0, days: { count: 0, first: null, last: null },
       seconds: 600,
       timings: { scoring_seconds: 0, longest_shard_seconds: 0, model_load_seconds: 0, merge_seconds: null },
       throughput: { headlines_per_second: 0, job_headlines_per_second: 0 },

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { withDuckDB } from "../../../../functions/core/duckdb.ts";
 import { SCORED_HEADLINE_DUCKDB_COLUMNS } from "../../../../functions/core/headline.ts";
 import {
-  ATHENA_MAX_QUERY_BYTES,
+  MAX_REFRESH_QUERY_BYTES,
   createTableDdl,
   duckdbType,
   duckdbViewSql,
@@ -130,14 +130,14 @@ describe("refreshQuery", () => {
     expect(refreshQuery("goldpipe.headline_sentiment", [], "s3://lake-bucket/")).toBeNull();
   });
 
-  it("falls back to MSCK REPAIR TABLE when the statement would pass Athena's query size", () => {
+  it("falls back to MSCK REPAIR TABLE past the size a workflow state can carry", () => {
     const days = Array.from({ length: 4000 }, (_, i) => {
       const date = new Date(Date.UTC(2000, 0, 1) + i * 86_400_000);
       return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
     });
-    const fits = refreshQuery("goldpipe.headline_sentiment", days.slice(0, 1000), "s3://lake-bucket/")!;
-    expect(Buffer.byteLength(fits)).toBeLessThanOrEqual(ATHENA_MAX_QUERY_BYTES);
-    expect(partitionsOfRefreshQuery(fits)).toHaveLength(1000);
+    const fits = refreshQuery("goldpipe.headline_sentiment", days.slice(0, 900), "s3://lake-bucket/")!;
+    expect(Buffer.byteLength(fits)).toBeLessThanOrEqual(MAX_REFRESH_QUERY_BYTES);
+    expect(partitionsOfRefreshQuery(fits)).toHaveLength(900);
     const query = refreshQuery("goldpipe.headline_sentiment", days, "s3://lake-bucket/");
     expect(query).toBe("MSCK REPAIR TABLE goldpipe.headline_sentiment");
     expect(partitionsOfRefreshQuery(query!)).toBe("all");

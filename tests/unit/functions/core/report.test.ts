@@ -41,7 +41,7 @@ describe("reportRun", () => {
       rows_unscorable: 1,
       rows_curated: 2,
       duplicates: 1,
-      partitions: [{ year: 2024, month: 3, day: 1 }],
+      days: { count: 1, first: "2024-03-01", last: "2024-03-01" },
       seconds: 600,
       timings: { scoring_seconds: 4, longest_shard_seconds: 2, model_load_seconds: 2, merge_seconds: 0.5 },
       throughput: { headlines_per_second: 0.003, job_headlines_per_second: 1 },

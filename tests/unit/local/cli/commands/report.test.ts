@@ -39,6 +39,7 @@ describe("goldpipe report", () => {
     const lines = stdout.split("\n");
     expect(lines[0]).toBe("run run-r: PartiallyFailed (manual, sealed 2024-03-01 16:00:00 UTC)");
     expect(lines[3]).toBe("            scored 3, unscorable 1, in failed shards 2");
+    expect(lines[4]).toBe("            curated 3 = scored − 0 duplicates, over 1 UTC day (2024-03-01)");
     expect(lines[5]).toMatch(/^time {8}10 min 0 s end to end; GPU jobs 4 s scoring \(longest shard 2 s\), 1 s loading the model; merge \d/);
     expect(lines[6]).toBe("throughput  0.005 headlines/s end to end, 1.3 headlines/s in the GPU jobs");
     expect(lines[7]).toBe("cost        about $0.0020: ml.g5.xlarge at $1.408/h × 5 s of GPU job time (a lower bound: container start is billed too)");
