@@ -59,24 +59,22 @@ function fromParts(
   zone: string | undefined,
 ): string | DateProblem {
   if (month < 1 || month > 12) return problem("impossible date", `"${clip(text)}": there is no month ${month}`);
-  const daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeapYear(year) ? 1 : 0);
+  const daysInMonth = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!;
   if (day < 1 || day > daysInMonth) {
     return problem("impossible date", `"${clip(text)}": month ${month} of ${year} has no day ${day}`);
   }
   if (hour > 23 || minute > 59 || second > 59) return problem("impossible date", `"${clip(text)}": no such time of day`);
+  if (year < EARLIEST_YEAR) return problem("impossible date", `"${clip(text)}" is before ${EARLIEST_YEAR}`);
   let offsetMinutes = 0;
   if (zone && zone !== "Z" && zone !== "z") {
     const sign = zone[0] === "-" ? -1 : 1;
-    const digits = zone.slice(1).replace(":", "");
+    const digits = zone.length === 6 ? zone.slice(1, 3) + zone.slice(4) : zone.slice(1);
     const hours = Number(digits.slice(0, 2));
     const minutes = digits.length > 2 ? Number(digits.slice(2)) : 0;
     if (hours > 14 || minutes > 59) return problem("impossible date", `"${clip(text)}": no such UTC offset ${zone}`);
     offsetMinutes = sign * (hours * 60 + minutes);
   }
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute - offsetMinutes, second, millis);
-  return checkRange(date.getTime(), text, now);
+  return checkRange(Date.UTC(year, month - 1, day, hour, minute - offsetMinutes, second, millis), text, now);
 }
 
 function fromEpoch(value: number, text: string, now: number): string | DateProblem {
@@ -93,6 +91,7 @@ function checkRange(millis: number, text: string, now: number): string | DatePro
   return new Date(millis).toISOString();
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 const problem = (reason: DateProblemReason, detail: string): DateProblem => ({ reason, detail });
 const clip = (text: string) => (text.length > 40 ? `${text.slice(0, 40)}…` : text);

@@ -8,6 +8,7 @@ import { BadInputError } from "../errors.ts";
 import type { ObjectStore, Queue } from "../ports.ts";
 import { decodeUtf8, inspectObject, openContent } from "./file-reading.ts";
 import { HeadlineSender, type SenderOptions } from "./headline-messages.ts";
+import { IdSet } from "./id-set.ts";
 import { findIngestRecord, writeIngestRecord } from "./ingest-record.ts";
 import type { InputRecord } from "./input-shapes.ts";
 import { isRowProblem, normalizeRecord } from "./normalize.ts";
@@ -78,7 +79,7 @@ export async function fanoutFile(
     const content = openContent(countBytes(await store.getStream(file), progress), inspection.gzip);
     const quarantine = new RowQuarantine(store, file);
     const sender = new HeadlineSender(ports.queue, { ...options.sender, file, sha256: inspection.sha256 });
-    const seenIds = new Map<string, number>();
+    const seenIds = new IdSet();
     await withRows(content, shape, async (rows, typed) => {
       for await (const batch of rows) {
         for (const record of batch) {
@@ -88,9 +89,8 @@ export async function fanoutFile(
           if (isRowProblem(headline)) {
             waiting = quarantine.add({ line: record.line, raw: record.raw, ...headline });
           } else {
-            const firstLine = seenIds.get(headline.id);
+            const firstLine = seenIds.firstLine(headline.id, record.line);
             if (firstLine === undefined) {
-              seenIds.set(detach(headline.id), record.line);
               result.rows_valid++;
               waiting = sender.add(headline);
             } else {
@@ -127,12 +127,6 @@ export async function fanoutFile(
     return { ...result, rows_read: 0, rows_valid: 0, rows_quarantined: 0, quarantine_reasons: {}, bad_file: badFile };
   }
 }
-
-/**
- * A copy of a string that does not share memory with the text it was cut from: V8 keeps the whole
- * parsed chunk alive behind a slice, and the ids of a million rows must not keep the file in memory.
- */
-const detach = (text: string) => JSON.parse(JSON.stringify(text)) as string;
 
 type RowSource = AsyncIterable<InputRecord[]>;
 

@@ -7,7 +7,8 @@ import { JsonInputSchema, type InputField, type InputRecord, type RowProblem } f
 export const MAX_HEADLINE_CHARS = 1000;
 export const MAX_URL_CHARS = 2048;
 const MAX_ID_CHARS = 256;
-const WHITESPACE_RUN = /\s+/g;
+/** Runs of whitespace and any whitespace but a plain space (a headline usually has none, and is then left as it is). */
+const WHITESPACE_RUN = /\s\s+|[^\S ]/g;
 const SYMBOL_SEPARATORS = /[\s,;|]+/;
 
 /**
