@@ -5,7 +5,9 @@ import type { SentimentSeries } from "./sentiment-series.ts";
 /** The run report as one self-contained HTML page: the figures, the failed shards, and sentiment over time as inline SVG. */
 export function renderReportHtml(report: RunReport, series: SentimentSeries): string {
   const rows = (pairs: [string, string][]) =>
-    pairs.map(([label, value]) => `<tr><th>${escape(label)}</th><td>${escape(value)}</td></tr>`).join("\n");
+    pairs
+      .map(([label, value]) => `<tr><th>${escape(label)}</th><td${value.length > 24 ? ' class="text"' : ""}>${escape(value)}</td></tr>`)
+      .join("\n");
   const failed =
     report.failed_shards.length === 0
       ? "<p>None: every shard was scored.</p>"
@@ -31,7 +33,7 @@ export function renderReportHtml(report: RunReport, series: SentimentSeries): st
   th, td { text-align: left; padding: .2rem .4rem; border-bottom: 1px solid #f0f2f6; vertical-align: top; }
   th { font-weight: 500; color: #5b6475; }
   td { font-variant-numeric: tabular-nums; white-space: nowrap; }
-  table.failed td { white-space: normal; }
+  td.text, table.failed td { white-space: normal; }
   table.failed td:first-child { width: 4rem; }
   svg text { font: 12px system-ui, sans-serif; fill: #5b6475; }
 </style>
@@ -74,7 +76,8 @@ ${rows([
   ["instance type", report.cost.instance_type ?? "—"],
   ["price", report.cost.usd_per_hour === null ? "—" : `$${report.cost.usd_per_hour}/h`],
   ["billed (at least)", seconds(report.cost.billed_seconds)],
-  ["estimate", report.cost.usd === null ? (report.cost.note ?? "—") : `$${report.cost.usd.toFixed(4)}`],
+  ["estimate", report.cost.usd === null ? "—" : `$${report.cost.usd.toFixed(4)}`],
+  ...(report.cost.note === null ? [] : ([["note", report.cost.note]] as [string, string][])),
 ])}
 </table></section>
 <section class="wide"><h2>Shards: ${report.shards}, failed: ${report.shards_failed}</h2>
@@ -118,7 +121,10 @@ export function sentimentChartSvg(series: SentimentSeries): string {
     })
     .join("");
   const centre = (i: number) => x(times[i]!) + (step / (end - start)) * plotWidth * 0.5;
-  const line = series.points.map((p, i) => `${i === 0 ? "M" : "L"}${fmt(centre(i))},${fmt(y(p.index))}`).join(" ");
+  // A bucket with no headlines has no sentiment: the line breaks there rather than bridging it.
+  const line = series.points
+    .map((p, i) => `${i === 0 || times[i]! - times[i - 1]! > step ? "M" : "L"}${fmt(centre(i))},${fmt(y(p.index))}`)
+    .join(" ");
   const dots = series.points
     .map(
       (p, i) =>

@@ -25,6 +25,7 @@ function days({ count, first, last }: RunReport["days"]): string {
 
 function costLine(cost: RunReport["cost"]): string {
   if (cost.usd === null) return `unknown: ${cost.note ?? "no price"} (${seconds(cost.billed_seconds)} of GPU job time)`;
+  if (cost.usd === 0) return `none: ${cost.note ?? "not billed"} (${seconds(cost.billed_seconds)} of job time)`;
   return `about $${cost.usd.toFixed(4)}: ${cost.instance_type} at $${cost.usd_per_hour}/h × ${seconds(cost.billed_seconds)} of GPU job time (a lower bound: container start is billed too)`;
 }
 

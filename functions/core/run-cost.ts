@@ -12,6 +12,9 @@ export const PROCESSING_USD_PER_HOUR: Readonly<Record<string, number>> = {
   "ml.p4d.24xlarge": 37.688,
 };
 
+/** The instance type the local runtime gives its runs: scored on this machine, nothing billed. */
+export const LOCAL_INSTANCE_TYPE = "local";
+
 export interface CostEstimate {
   instance_type: string | null;
   usd_per_hour: number | null;
@@ -26,6 +29,9 @@ export function estimateCost(instanceType: string | undefined, billedSeconds: nu
   const seconds = Math.round(billedSeconds * 1000) / 1000;
   if (!instanceType) {
     return { instance_type: null, usd_per_hour: null, billed_seconds: seconds, usd: null, note: "the run's instance type was not given" };
+  }
+  if (instanceType === LOCAL_INSTANCE_TYPE) {
+    return { instance_type: instanceType, usd_per_hour: 0, billed_seconds: seconds, usd: 0, note: "scored on this machine: no SageMaker bill" };
   }
   const price = PROCESSING_USD_PER_HOUR[instanceType];
   if (price === undefined) {

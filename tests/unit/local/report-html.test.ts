@@ -24,6 +24,8 @@ describe("sentimentChartSvg", () => {
     // Time to scale: the gap between the 2nd and the 5th is three buckets wide.
     const xs = [...svg.matchAll(/<circle cx="([\d.]+)"/g)].map((m) => Number(m[1]));
     expect(xs[2]! - xs[1]!).toBeCloseTo((xs[1]! - xs[0]!) * 3, 0);
+    // ...and the line does not bridge the days without headlines.
+    expect(svg.match(/<path d="([^"]*)"/)![1]!.match(/M/g)).toHaveLength(2);
   });
 
   it("copes with one bucket and with none", () => {
