@@ -64,8 +64,8 @@ export const watchLogPath = (lake: string) => path.join(lake, "logs", "watch.jso
  * subfolder; every tick the seal policy is asked about what is pending, and a run it calls for is
  * sealed and run while the next files keep arriving. One run at a time: while one is running the
  * tick waits, and the policy is asked again as soon as it ends. Stopping ends the loops, then waits
- * for an ingest or a run in progress (stop(force) does not wait for the run); what is pending
- * stays in the lake's pending/ for the next start.
+ * for an ingest or a run in progress (a second stop leaves the run); what is pending stays in the
+ * lake's pending/ for the next start.
  */
 export class Watch {
   readonly #options: WatchOptions;
@@ -92,7 +92,7 @@ export class Watch {
     this.#lake = storeOnClock(options.runtime.store, options.clock);
   }
 
-  /** Runs until stop(); resolves once everything in progress has ended (or, forced, been left). */
+  /** Runs until stop(); resolves once everything in progress has ended (or, stopped twice, been left). */
   async run(): Promise<void> {
     const { config, runtime } = this.#options;
     this.#emit("started", `watching ${this.#options.dir}; markets ${this.#calendar.markets.join(", ")}, freshness ${config.freshnessMinutes} min, tick ${config.tickMinutes} min, shard ${runtime.shardRows}`);
@@ -108,9 +108,9 @@ export class Watch {
     await this.#logWrites;
   }
 
-  /** The first call stops the loops; a second, or force, stops waiting for the run in progress. */
-  stop(force = false): void {
-    if (this.#stop.signal.aborted || force) this.#forced.resolve();
+  /** The first call stops the loops; a second stops waiting for the run in progress. */
+  stop(): void {
+    if (this.#stop.signal.aborted) this.#forced.resolve();
     this.#stop.abort();
   }
 
@@ -118,7 +118,7 @@ export class Watch {
     const { clock, pollMs = 1_000 } = this.#options;
     while (!this.#stop.signal.aborted) {
       await this.#ingestSettled().catch((error: unknown) =>
-        this.#emit("folder_failed", `could not read ${this.#options.dir}: ${(error as Error).message}; trying again`),
+        this.#emit("folder_failed", `watching ${this.#options.dir} failed: ${(error as Error).message}; trying again`),
       );
       this.#render();
       await clock.sleep(pollMs, this.#stop.signal);
@@ -128,13 +128,13 @@ export class Watch {
   async #tickLoop(): Promise<void> {
     const { clock, config } = this.#options;
     while (!this.#stop.signal.aborted) {
+      this.#wakeTick = deferred();
       if (!this.#running) {
         await this.#turn(() => this.#tick()).catch((error: unknown) =>
           this.#emit("tick_failed", `the scheduled seal failed: ${(error as Error).message}; what is pending stays for the next tick`),
         );
       }
       this.#render();
-      this.#wakeTick = deferred();
       await Promise.race([clock.sleep(config.tickMinutes * 60_000, this.#stop.signal), this.#wakeTick.promise]);
     }
   }
@@ -189,7 +189,7 @@ export class Watch {
       shardRows: runtime.shardRows,
       calendar: this.#calendar,
       log: (line) => {
-        const { event, at: _at, ...fields } = JSON.parse(line) as { event: string; at: string } & Record<string, unknown>;
+        const { event, ...fields } = JSON.parse(line) as { event: string } & Record<string, unknown>;
         const message =
           event === "seal_decision"
             ? `${fields.seal ? "seal" : "wait"}: ${String(fields.reason)}`
@@ -256,6 +256,7 @@ export class Watch {
     const file = watchLogPath(this.#options.lake);
     this.#logWrites = this.#logWrites.then(() => mkdir(path.dirname(file), { recursive: true })).then(() => appendFile(file, `${line}\n`));
   }
+
   #render(): void {
     const now = this.#options.clock.now();
     const session = this.#calendar.sessionAt(now);
