@@ -167,7 +167,7 @@ def main() -> None:
         lengths = np.array([len(e.ids) for e in loaded.tokenizer.encode_batch(texts[:20000])])
 
         end_to_end(model_dir, work, texts[: min(rows, 8192)], args.chunk_rows[0], loaded, "warmup")
-        runs = {size: end_to_end(model_dir, work, texts, size, loaded, f"chunks-{size}") for size in args.chunk_rows}
+        runs = {size: end_to_end(model_dir, work, texts, size, loaded, f"chunks-{size}") for size in dict.fromkeys(args.chunk_rows)}
         best = max(runs, key=lambda size: runs[size]["headlines_per_second"])
         limits = BatchLimits.for_device(loaded.device, None, None)
         naive_rows = args.naive_rows or max(rows // 4, args.naive_batch)

@@ -31,22 +31,22 @@ def encode(tokenizer: Tokenizer, texts: list[str]) -> Encoded:
     return Encoded(ids, lengths, offsets)
 
 
-def _padded(length: int) -> int:
+def _padded(length):
     return -(-length // PAD_MULTIPLE) * PAD_MULTIPLE
 
 
 def plan_batches(lengths: np.ndarray, max_rows: int, max_tokens: int) -> list[np.ndarray]:
     """Row indices of each batch: rows sorted by length, each batch as many rows as fit both
-    max_rows and max_tokens once padded to its longest row (rounded up to a multiple of 8)."""
+    max_rows and max_tokens once padded to its longest row (rounded up to a multiple of 8); a row
+    longer than max_tokens alone gets a batch of its own."""
     order = np.argsort(lengths, kind="stable")
+    padded = _padded(lengths[order])
     batches, start, n = [], 0, len(order)
     while start < n:
-        end = min(start + max_rows, n)
-        # Sorted ascending, so the batch's last row is its longest; shrink until it fits the budget.
-        rows_allowed = max(1, max_tokens // _padded(int(lengths[order[end - 1]])))
-        while end - start > rows_allowed:
-            end = start + rows_allowed
-            rows_allowed = max(1, max_tokens // _padded(int(lengths[order[end - 1]])))
+        window = padded[start : start + max_rows]
+        # Sorted ascending, so a batch ending at row i is padded to row i's length; its cost only grows with i.
+        fits = np.arange(1, len(window) + 1) * window <= max_tokens
+        end = start + max(1, int(np.searchsorted(~fits, True)))
         batches.append(order[start:end])
         start = end
     return batches
@@ -55,7 +55,7 @@ def plan_batches(lengths: np.ndarray, max_rows: int, max_tokens: int) -> list[np
 def pad_batch(encoded: Encoded, rows: np.ndarray, pad_id: int) -> tuple[np.ndarray, np.ndarray]:
     """input_ids and attention_mask for rows, padded to the batch's longest row, rounded to 8."""
     lengths = encoded.lengths[rows]
-    width = _padded(int(lengths.max()))
+    width = int(_padded(lengths.max()))
     positions = np.arange(width)
     mask = positions[None, :] < lengths[:, None]
     source = encoded.offsets[rows][:, None] + positions[None, :]

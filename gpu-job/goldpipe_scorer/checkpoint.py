@@ -15,6 +15,7 @@ from goldpipe_scorer.errors import JobInputError
 from goldpipe_scorer.shard import row_keys
 
 CHUNK_GLOB = "part-*.parquet"
+TEMP_SUFFIX = ".inprogress"
 
 
 def scored_keys(*dirs: Path) -> set[str]:
@@ -43,6 +44,8 @@ class ChunkWriter:
     def __init__(self, output_dir: Path):
         self.output_dir = output_dir
         output_dir.mkdir(parents=True, exist_ok=True)
+        for leftover in output_dir.glob(f".{CHUNK_GLOB}{TEMP_SUFFIX}"):  # a crashed attempt's half-written chunk
+            leftover.unlink(missing_ok=True)
         self.attempt = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{secrets.token_hex(4)}"
         self.written = 0
 
@@ -54,7 +57,7 @@ class ChunkWriter:
 
 
 def write_atomically(final: Path, write) -> None:
-    tmp = final.with_name(f".{final.name}.inprogress")
+    tmp = final.with_name(f".{final.name}{TEMP_SUFFIX}")
     write(tmp)
     with open(tmp, "rb+") as f:
         os.fsync(f.fileno())

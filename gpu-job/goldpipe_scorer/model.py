@@ -31,10 +31,11 @@ class LoadedModel:
     pad_id: int
 
 
-def resolve_model_dir(model_dir: Path) -> Path:
-    """The directory holding config.json: model_dir itself, or what its model.tar.gz unpacks to."""
+def resolve_model_dir(model_dir: Path) -> tuple[Path, str]:
+    """The directory holding config.json (model_dir itself, or what its model.tar.gz unpacks to),
+    and a name for the model when its config has none: the folder the model came in."""
     if (model_dir / "config.json").is_file():
-        return model_dir
+        return model_dir, model_dir.name
     archives = sorted(model_dir.glob("*.tar.gz")) if model_dir.is_dir() else []
     if not archives:
         raise JobInputError(f"model directory {model_dir} holds neither config.json nor model.tar.gz: pass --model-dir with a Hugging Face sequence-classification model")
@@ -44,10 +45,11 @@ def resolve_model_dir(model_dir: Path) -> Path:
             archive.extractall(target, filter="data")
     except (tarfile.TarError, OSError) as err:
         raise JobInputError(f"model archive {archives[0]} cannot be unpacked: {err}") from err
-    candidates = [target, *(p for p in target.iterdir() if p.is_dir())]
-    for candidate in candidates:
+    if (target / "config.json").is_file():
+        return target, model_dir.name
+    for candidate in (p for p in target.iterdir() if p.is_dir()):
         if (candidate / "config.json").is_file():
-            return candidate
+            return candidate, candidate.name
     raise JobInputError(f"model archive {archives[0]} holds no config.json at its top level or one folder down")
 
 
@@ -67,15 +69,15 @@ def choose_dtype(requested: str, device: torch.device) -> torch.dtype:
     return torch.float32
 
 
-def _model_name(directory: Path, config: dict, override: str | None) -> str:
+def _model_name(config: dict, override: str | None, folder_name: str) -> str:
     if override:
         return override
     name = config.get("name_or_path") or config.get("_name_or_path") or ""
-    return name if name and not Path(name).is_absolute() else directory.name
+    return name if name and not Path(name).is_absolute() else folder_name
 
 
 def load_model(model_dir: Path, *, device: str, dtype: str, max_length: int, name: str | None) -> LoadedModel:
-    directory = resolve_model_dir(model_dir)
+    directory, folder_name = resolve_model_dir(model_dir)
     config = json.loads((directory / "config.json").read_text())
     id2label = config.get("id2label") or {}
     if not id2label:
@@ -102,7 +104,7 @@ def load_model(model_dir: Path, *, device: str, dtype: str, max_length: int, nam
         model=model,
         tokenizer=tokenizer,
         labels=labels,
-        name=_model_name(directory, config, name),
+        name=_model_name(config, name, folder_name),
         device=torch_device,
         dtype=torch_dtype,
         max_length=limit,

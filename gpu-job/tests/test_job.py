@@ -96,6 +96,7 @@ def test_a_model_tar_gz_scores_like_its_directory(tiny_model, dirs, tmp_path):
     from_dir = read_scores(tmp_path / "from-dir").sort_by("id")
     np.testing.assert_allclose(from_archive.column("score").to_numpy(), from_dir.column("score").to_numpy(), atol=1e-6)
     assert from_archive.column("label").to_pylist() == from_dir.column("label").to_pylist()
+    assert set(from_archive.column("model").to_pylist()) == {"model-input"}
 
 
 def test_the_label_set_comes_from_the_models_id2label(dirs, tmp_path):
@@ -154,11 +155,13 @@ def test_a_retry_into_the_same_directory_scores_only_what_is_missing(tiny_model,
     lost = set(pq.read_table(parts[0]).column("id").to_pylist())
     parts[0].unlink()
     (dirs.output / "_SUCCESS").unlink()
+    (dirs.output / f".{parts[1].name}.inprogress").write_bytes(b"PAR1 cut short")
 
     assert main(dirs.args(tiny_model, "--chunk-rows", "16")) == 0
 
     assert sorted(read_scores(dirs.output).column("id").to_pylist()) == sorted(row["id"] for row in rows)
     (new_part,) = set(dirs.output.glob("part-*.parquet")) - set(parts)
+    assert not list(dirs.output.glob(".*"))
     assert set(pq.read_table(new_part).column("id").to_pylist()) == lost
     assert json.loads((dirs.output / "metrics.json").read_text())["rows_skipped_resumed"] == 24
 
