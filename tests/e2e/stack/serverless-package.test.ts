@@ -251,6 +251,9 @@ describe("the functions", () => {
       expect(env.SHARD_SIZE).toBe("5000");
     }
     expect(resource("ScheduledSealLambdaFunction").Properties.Environment.Variables.SCHEDULE_CONFIG).toBe("");
+    // One seal at a time each, so two do not take the same pending segments into two runs.
+    expect(resource("SealLambdaFunction").Properties.ReservedConcurrentExecutions).toBe(1);
+    expect(resource("ScheduledSealLambdaFunction").Properties.ReservedConcurrentExecutions).toBe(1);
     expect(text(resource("FanoutLambdaFunction").Properties.Environment.Variables.HEADLINES_QUEUE_URL)).toBe("${HeadlinesQueue}");
     expect(text(resource("MergeLambdaFunction").Properties.Environment.Variables.ATHENA_DATABASE)).toBe("${GlueDatabase}");
   });
@@ -284,11 +287,13 @@ describe("the function packages", () => {
       maxBuffer: 64 << 20,
     });
 
+  const IMPORTS_DUCKDB = /(?:from|import)\s*["']@duckdb\/node-api["']/;
+
   it.each(FUNCTION_KEYS)("%s ships its bundle, DuckDB's linux-x64 build if it uses DuckDB, and the files it reads", (key) => {
     const files = entries(key);
     const code = bundle(key);
     expect(files).toContain(`functions/${FUNCTIONS[key].file}.mjs`);
-    const usesDuckDB = /from ["']@duckdb\/node-api["']/.test(code);
+    const usesDuckDB = IMPORTS_DUCKDB.test(code);
     const native = "node_modules/@duckdb/node-bindings-linux-x64/duckdb.node";
     expect(files.includes(native), `${key}: DuckDB native module`).toBe(usesDuckDB);
     if (code.includes("headline_sentiment.yml")) expect(files).toContain("athena/headline_sentiment.yml");
@@ -297,7 +302,7 @@ describe("the function packages", () => {
 
   it("DuckDB is where merge, seal and fanout need it", () => {
     for (const key of ["fanout", "seal", "scheduledSeal", "merge"] as const) {
-      expect(/from ["']@duckdb\/node-api["']/.test(bundle(key)), key).toBe(true);
+      expect(IMPORTS_DUCKDB.test(bundle(key)), key).toBe(true);
     }
   });
 
