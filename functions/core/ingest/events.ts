@@ -4,7 +4,6 @@ import { z } from "zod";
 export const SqsEventSchema = z.object({
   Records: z.array(z.object({ messageId: z.string().min(1), body: z.string() })),
 });
-export type SqsEvent = z.infer<typeof SqsEventSchema>;
 
 const S3EventRecordSchema = z.object({
   eventName: z.string(),

@@ -7,7 +7,7 @@ import { pipeline } from "node:stream/promises";
 import { BadInputError } from "../errors.ts";
 import type { ObjectStore, Queue } from "../ports.ts";
 import { decodeUtf8, inspectObject, openContent } from "./file-reading.ts";
-import { HeadlineSender, type SenderOptions } from "./headline-messages.ts";
+import { HeadlineSender } from "./headline-messages.ts";
 import { IdSet } from "./id-set.ts";
 import { findIngestRecord, writeIngestRecord } from "./ingest-record.ts";
 import type { InputRecord } from "./input-shapes.ts";
@@ -40,7 +40,6 @@ export interface FanoutOptions {
   now?: number;
   /** Called as the file is parsed, with the bytes read so far, the object's size and the rows so far. */
   onProgress?: (progress: Readonly<{ bytes: number; total: number; rows: number }>) => void;
-  sender?: Pick<SenderOptions, "limits" | "maxAttempts" | "concurrency" | "sleep">;
 }
 
 /**
@@ -78,7 +77,7 @@ export async function fanoutFile(
     const progress = { bytes: 0, total: info.size, rows: 0 };
     const content = openContent(countBytes(await store.getStream(file), progress), inspection.gzip);
     const quarantine = new RowQuarantine(store, file);
-    const sender = new HeadlineSender(ports.queue, { ...options.sender, file, sha256: inspection.sha256 });
+    const sender = new HeadlineSender(ports.queue, { file, sha256: inspection.sha256 });
     const seenIds = new IdSet();
     await withRows(content, shape, async (rows, typed) => {
       for await (const batch of rows) {

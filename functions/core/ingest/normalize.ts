@@ -4,9 +4,9 @@ import { INVALID_UTF8_MARK } from "./file-reading.ts";
 import { headlineId } from "./headline-id.ts";
 import { JsonInputSchema, type InputField, type InputRecord, type RowProblem } from "./input-shapes.ts";
 
-export const MAX_HEADLINE_CHARS = 1000;
-export const MAX_URL_CHARS = 2048;
-const MAX_ID_CHARS = 256;
+/** Bounds that keep one headline far below a queue message (256 KiB) whatever the input holds. */
+export const MAX_CHARS = { headline: 1000, url: 2048, source: 256, id: 256, symbol: 32 } as const;
+export const MAX_SYMBOLS = 64;
 /** Runs of whitespace and any whitespace but a plain space (a headline usually has none, and is then left as it is). */
 const WHITESPACE_RUN = /\s\s+|[^\S ]/g;
 const SYMBOL_SEPARATORS = /[\s,;|]+/;
@@ -37,32 +37,39 @@ export function normalizeRecord(record: InputRecord, file: string, now: number, 
   }
   const headline = typeof values.headline === "string" ? values.headline.replace(WHITESPACE_RUN, " ").trim() : "";
   if (headline === "") return { field: "headline", reason: "missing headline", detail: "the headline is empty" };
-  if (headline.length > MAX_HEADLINE_CHARS) {
-    return {
-      field: "headline",
-      reason: "headline too long",
-      detail: `${headline.length} characters; a headline has at most ${MAX_HEADLINE_CHARS}`,
-    };
-  }
   const publishedAt = parsePublishedAt(values.published_at ?? "", now);
   if (typeof publishedAt !== "string") return { field: "published_at", reason: publishedAt.reason, detail: publishedAt.detail };
   const url = optionalText(values.url);
-  if (url !== null && url.length > MAX_URL_CHARS) {
-    return { field: "url", reason: "url too long", detail: `${url.length} characters; a url has at most ${MAX_URL_CHARS}` };
-  }
+  const source = optionalText(values.source);
   const sourceId = values.id === undefined || values.id === null ? "" : String(values.id).trim();
-  if (sourceId.length > MAX_ID_CHARS) {
-    return { field: "id", reason: "id too long", detail: `${sourceId.length} characters; an id has at most ${MAX_ID_CHARS}` };
+  const symbols = symbolsOf(values.symbols);
+  const tooLong =
+    overLimit("headline", headline, MAX_CHARS.headline) ??
+    overLimit("url", url, MAX_CHARS.url) ??
+    overLimit("source", source, MAX_CHARS.source) ??
+    overLimit("id", sourceId, MAX_CHARS.id);
+  if (tooLong) return tooLong;
+  if (symbols.length > MAX_SYMBOLS || symbols.some((symbol) => symbol.length > MAX_CHARS.symbol)) {
+    return {
+      field: "symbols",
+      reason: "bad symbols",
+      detail: `${symbols.length} symbols; a headline has at most ${MAX_SYMBOLS}, each at most ${MAX_CHARS.symbol} characters`,
+    };
   }
   return {
     id: headlineId(sourceId, headline, publishedAt),
     headline,
     published_at: publishedAt,
-    symbols: symbolsOf(values.symbols),
-    source: optionalText(values.source),
+    symbols,
+    source,
     url,
     origin: { file, line: record.line },
   };
+}
+
+function overLimit(field: InputField, value: string | null, max: number): RowProblem | undefined {
+  if (value === null || value.length <= max) return undefined;
+  return { field, reason: `${field} too long`, detail: `${value.length} characters; a ${field} has at most ${max}` };
 }
 
 export const isRowProblem = (value: Headline | RowProblem): value is RowProblem => "reason" in value;

@@ -54,7 +54,7 @@ function delimiterHint(name: string): string | undefined {
 
 /** Cut before a UTF-8 sequence the sniff window may have split, so it is not counted as invalid. */
 function safeCut(head: Buffer): number {
-  let end = head.length;
+  const end = head.length;
   for (let back = 1; back <= 3 && end - back >= 0; back++) {
     const byte = head[end - back]!;
     if ((byte & 0xc0) === 0xc0) return end - back;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { INVALID_UTF8_MARK } from "../../../../../functions/core/ingest/file-reading.ts";
 import type { InputRecord } from "../../../../../functions/core/ingest/input-shapes.ts";
-import { MAX_HEADLINE_CHARS, normalizeRecord } from "../../../../../functions/core/ingest/normalize.ts";
+import { MAX_CHARS, normalizeRecord } from "../../../../../functions/core/ingest/normalize.ts";
 import { HeadlineSchema } from "../../../../../functions/core/headline.ts";
 
 const NOW = Date.parse("2026-01-15T12:00:00Z");
@@ -34,7 +34,11 @@ describe("normalizeRecord", () => {
 
   it.each([
     [{ headline: "", published_at: "2024-03-01" }, false, "headline", "missing headline"],
-    [{ headline: "x".repeat(MAX_HEADLINE_CHARS + 1), published_at: "2024-03-01" }, false, "headline", "headline too long"],
+    [{ headline: "x".repeat(MAX_CHARS.headline + 1), published_at: "2024-03-01" }, false, "headline", "headline too long"],
+    [{ headline: "Gold", published_at: "2024-03-01", source: "s".repeat(300) }, false, "source", "source too long"],
+    [{ headline: "Gold", published_at: "2024-03-01", id: "i".repeat(300) }, false, "id", "id too long"],
+    [{ headline: "Gold", published_at: "2024-03-01", symbols: Array.from({ length: 65 }, (_, i) => `S${i}`).join(" ") }, false, "symbols", "bad symbols"],
+    [{ headline: "Gold", published_at: "2024-03-01", symbols: "X".repeat(33) }, false, "symbols", "bad symbols"],
     [{ headline: "Gold", published_at: "0201-04-20" }, false, "published_at", "impossible date"],
     [{ headline: "Gold", published_at: "" }, false, "published_at", "missing published time"],
     [{ headline: "Gold", published_at: "2024-03-01", url: "https://x/".repeat(300) }, false, "url", "url too long"],
