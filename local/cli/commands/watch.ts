@@ -5,7 +5,6 @@ import { BadInputError } from "../../../functions/core/errors.ts";
 import { RunReportSchema } from "../../../functions/core/report.ts";
 import { parseScheduleConfig, ScheduleConfigSchema } from "../../../functions/core/scheduling/schedule-config.ts";
 import { DEFAULT_SHARD_SIZE } from "../../../functions/core/seal.ts";
-import { DirectoryObjectStore } from "../../adapters/directory-object-store.ts";
 import { ingestLocalFiles } from "../../ingest-files.ts";
 import { realClock } from "../../watch/clock.ts";
 import { WatchView } from "../../watch/view.ts";
@@ -83,7 +82,7 @@ const watch: Command = {
       clock,
       view: new WatchView(context.stdout, context.json),
     });
-    for (const run of await allManifests(new DirectoryObjectStore(context.lake))) {
+    for (const run of await allManifests(pipeline.store)) {
       if (run.status === "Sealed") {
         context.stderr.write(
           `goldpipe watch: run ${run.run_id} is not finished (stopped midway, or running elsewhere); "goldpipe replay ${run.run_id}" finishes it\n`,
