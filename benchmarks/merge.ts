@@ -2,20 +2,22 @@
  * Merge throughput: a run's scored chunks → curated Parquet partitioned by UTC day, through
  * mergeRun on the local directory store, next to a baseline from the same run: DuckDB's own COPY
  * of the same rows to the same partitioned, zstd-compressed layout (no store, no duplicate
- * checks). Prints one JSON line per size.
+ * checks). Each is timed BENCH_MERGE_REPEAT times (default 3), alternating, and the medians are
+ * printed, one JSON line per size.
  *
  *   npm run bench:merge                       # 100k and 1M rows
- *   BENCH_MERGE_ROWS=20000 npm run bench:merge
+ *   BENCH_MERGE_ROWS=20000 BENCH_MERGE_REPEAT=1 npm run bench:merge
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { sqlString, withDuckDB } from "../functions/core/duckdb.ts";
-import { successKey, scoresPrefix } from "../functions/core/lake-keys.ts";
+import { CURATED_PREFIX, scoresPrefix, successKey } from "../functions/core/lake-keys.ts";
 import { mergeRun } from "../functions/core/merge.ts";
 import { DirectoryObjectStore } from "../local/adapters/directory-object-store.ts";
 
 const SIZES = (process.env.BENCH_MERGE_ROWS ?? "100000,1000000").split(",").map(Number);
+const REPEAT = Number(process.env.BENCH_MERGE_REPEAT ?? 3);
 const SHARD_ROWS = 50_000;
 /** One row in a hundred repeats an earlier headline's id, as a redelivered drop would. */
 const DUPLICATE_SHARE = 0.01;
@@ -26,11 +28,18 @@ for (const rows of SIZES) {
   const lake = await mkdtemp(path.join(os.tmpdir(), "goldpipe-bench-merge-"));
   try {
     const shards = await writeScoredRun(lake, rows);
-    const baselineSeconds = await timed(() => duckdbCopy(lake, path.join(lake, "baseline")));
     const store = new DirectoryObjectStore(lake);
+    const times = { baseline: [] as number[], merge: [] as number[], remerge: [] as number[] };
     let result;
-    const mergeSeconds = await timed(async () => void (result = await mergeRun(RUN_ID, { store })));
-    const remergeSeconds = await timed(() => mergeRun(RUN_ID, { store }));
+    for (let attempt = 0; attempt < REPEAT; attempt++) {
+      const baselineDir = path.join(lake, "baseline");
+      times.baseline.push(await timed(() => duckdbCopy(lake, baselineDir)));
+      await rm(baselineDir, { recursive: true });
+      await rm(path.join(lake, CURATED_PREFIX), { recursive: true, force: true });
+      times.merge.push(await timed(async () => void (result = await mergeRun(RUN_ID, { store }))));
+      times.remerge.push(await timed(() => mergeRun(RUN_ID, { store })));
+    }
+    const [baselineSeconds, mergeSeconds, remergeSeconds] = [times.baseline, times.merge, times.remerge].map(median) as [number, number, number];
     console.log(
       JSON.stringify({
         bench: "merge",
@@ -38,6 +47,7 @@ for (const rows of SIZES) {
         shards,
         partitions: result!.partitions.length,
         duplicates: result!.duplicates,
+        repeat: REPEAT,
         merge_seconds: round(mergeSeconds),
         merge_rows_per_second: Math.round(rows / mergeSeconds),
         remerge_seconds: round(remergeSeconds),
@@ -93,6 +103,11 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await fn();
   return (performance.now() - started) / 1000;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function round(value: number): number {
