@@ -13,7 +13,7 @@ const query: Command = {
   summary: "run SQL against headline_sentiment: in the local lake (DuckDB), or with --aws on Athena; the same SQL",
   usage: 'goldpipe query "SQL" | --named NAME [--date YYYY-MM-DD] [--format table|csv|json] [--lake DIR | --aws [--stage STAGE]] [--json]',
   options: {
-    named: { type: "string", value: "NAME", description: "run a named query from sql/named/ (daily-index, most-negative, label-distribution)" },
+    named: { type: "string", value: "NAME", description: "run a named query, one of sql/named/*.sql (goldpipe query alone lists them)" },
     date: { type: "string", value: "YYYY-MM-DD", description: "the UTC day, for named queries that take one (most-negative)" },
     format: { type: "string", value: "FORMAT", description: "table (default), csv or json; --json is --format json" },
     ...AWS_OPTIONS,
