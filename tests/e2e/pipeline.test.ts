@@ -64,11 +64,11 @@ function expectCountsAddUp(report: RunReport) {
 
 describe("goldpipe run on the local runtime (the ASL, the processing-job runner, the real GPU job)", () => {
   it("scores every valid headline once and the report's counts add up", async () => {
-    const file = await writeHeadlinesCsv(path.join(workdir, "drop.csv"), 1200, 11, 12);
+    const file = await writeHeadlinesCsv(path.join(workdir, "drop.csv"), 900, 11, 12);
     const { code, stdout, stderr } = await run(file);
     expect(code, stderr).toBe(0);
     const report = reportOf(stdout);
-    expect(report).toMatchObject({ status: "Succeeded", trigger: "manual", rows_read: 1200, shards_failed: 0, failed_shards: [] });
+    expect(report).toMatchObject({ status: "Succeeded", trigger: "manual", rows_read: 900, shards_failed: 0, failed_shards: [] });
     expect(report.rows_quarantined).toBeGreaterThan(0);
     expectCountsAddUp(report);
     expect(report.rows_scored).toBe(report.rows_sharded);
