@@ -42,9 +42,9 @@ export function countOption(values: ParsedArgs["values"], name: string, max = Nu
 /** The local pipeline over the command's lake, with its shard events going to whatever progress is current. */
 export function localPipelineFor(values: ParsedArgs["values"], context: CommandContext) {
   const model = path.resolve(typeof values.model === "string" ? values.model : DEFAULT_MODEL_DIR);
-  if (!existsSync(path.join(model, "config.json"))) {
+  if (!existsSync(path.join(model, "config.json")) && !existsSync(path.join(model, "model.tar.gz"))) {
     throw new BadInputError(
-      `there is no Hugging Face model in ${model} (no config.json)`,
+      `there is no Hugging Face model in ${model} (no config.json, no model.tar.gz)`,
       `"make setup" provides ${DEFAULT_MODEL_DIR}; or pass --model DIR`,
     );
   }
