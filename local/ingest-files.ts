@@ -41,7 +41,7 @@ export async function ingestLocalFiles(
   });
   const files: LocalIngestResult[] = [];
   for (const filePath of paths) {
-    const unreadable = await whyUnreadable(filePath);
+    const unreadable = await unreadableReason(filePath);
     if (unreadable) {
       files.push({ path: filePath, file: null, error: unreadable });
       continue;
@@ -57,7 +57,8 @@ export async function ingestLocalFiles(
   return { files, segments: segments.size };
 }
 
-async function whyUnreadable(filePath: string): Promise<string | undefined> {
+/** Why a local path cannot be ingested (missing, not a file, not readable), or undefined when it can be read. */
+export async function unreadableReason(filePath: string): Promise<string | undefined> {
   try {
     const stats = await stat(filePath);
     if (!stats.isFile()) return `${filePath} is not a file`;

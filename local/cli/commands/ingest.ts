@@ -1,34 +1,67 @@
 import { SingleBar } from "cli-progress";
 import { stat } from "node:fs/promises";
-import { ingestLocalFiles, type LocalIngestResult } from "../../ingest-files.ts";
+import { basename } from "node:path";
+import { awaitFanout, dropFile, type StackIngestResult } from "../../aws-ingest.ts";
+import { ingestLocalFiles, unreadableReason, type LocalIngestResult } from "../../ingest-files.ts";
+import { AWS_OPTIONS, awsStack, awsTargetOf, type AwsTarget } from "../aws-target.ts";
 import { EXIT, UsageError, type Command, type CommandContext } from "../command.ts";
 
 /** Files at least this large get a progress bar on a terminal. */
 const PROGRESS_BAR_BYTES = 16 * 1024 * 1024;
 
+type IngestAnswer = LocalIngestResult | StackIngestResult;
+
 const ingest: Command = {
   name: "ingest",
   summary: "drop files of headlines into the lake and run fanout and shard on them",
-  usage: "goldpipe ingest FILE… [--lake DIR] [--json]",
-  async run({ positionals }, context) {
+  usage: "goldpipe ingest FILE… [--lake DIR | --aws [--stage STAGE]] [--json]",
+  options: AWS_OPTIONS,
+  async run({ positionals, values }, context) {
     if (positionals.length === 0) throw new UsageError("give one or more files of headlines (CSV, TSV, JSONL, JSON, Parquet; .gz too)");
-    const progress = await progressBar(positionals, context);
-    const { files, segments } = await ingestLocalFiles(positionals, { lake: context.lake, onProgress: progress?.update });
-    progress?.stop();
+    const target = await awsTargetOf(values);
+    const { files, segments } = target ? await ingestOnStack(positionals, target, context) : await ingestHere(positionals, context);
     const failed = files.filter((file) => file.error !== null || file.bad_file !== null);
     for (const file of failed) context.stderr.write(`goldpipe ingest: ${failureLine(file)}\n`);
     if (context.json) {
       context.stdout.write(`${JSON.stringify({ files: files.map(jsonEntry), segments })}\n`);
     } else {
       for (const file of files) if (!failed.includes(file)) context.stdout.write(`${summaryLine(file)}\n`);
-      context.stdout.write(`${segments} pending segment(s) written under ${context.lake}/pending/\n`);
+      context.stdout.write(
+        segments === null
+          ? `the stack's shard writes the pending segments; a seal turns them into a run\n`
+          : `${segments} pending segment(s) written under ${context.lake}/pending/\n`,
+      );
     }
     return failed.length ? EXIT.badInput : EXIT.ok;
   },
 };
 export default ingest;
 
-function jsonEntry(result: LocalIngestResult) {
+async function ingestHere(paths: string[], context: CommandContext) {
+  const progress = await progressBar(paths, context);
+  const ingested = await ingestLocalFiles(paths, { lake: context.lake, onProgress: progress?.update });
+  progress?.stop();
+  return ingested;
+}
+
+/** --aws: each file is dropped under the stack's incoming/ and its fanout's answer awaited; the shard runs there. */
+async function ingestOnStack(paths: string[], target: AwsTarget, context: CommandContext) {
+  const { store } = awsStack(target);
+  const files: IngestAnswer[] = [];
+  for (const path of paths) {
+    const unreadable = await unreadableReason(path);
+    if (unreadable) {
+      files.push({ path, file: null, error: unreadable });
+      continue;
+    }
+    const dropped = await dropFile(store, path);
+    if (!context.json) context.stderr.write(`${path}: dropped as s3://${target.bucket}/${dropped.key}; waiting for the fanout…\n`);
+    files.push(await awaitFanout(store, dropped));
+  }
+  return { files, segments: null };
+}
+
+function jsonEntry(result: IngestAnswer) {
   if (result.error !== null) {
     return { ...emptyCounts(result.path), error: result.error };
   }
@@ -52,13 +85,13 @@ const emptyCounts = (file: string) => ({
   duplicate_of: null,
 });
 
-function failureLine(result: LocalIngestResult): string {
+function failureLine(result: IngestAnswer): string {
   if (result.error !== null) return result.error;
   const { reason, detail } = result.bad_file!;
   return `${result.path}: ${reason}${detail ? ` (${detail})` : ""}; moved to quarantine/${result.file.replace(/^incoming\//, "")}/`;
 }
 
-function summaryLine(result: LocalIngestResult): string {
+function summaryLine(result: IngestAnswer): string {
   if (result.error !== null) return result.error;
   if (result.duplicate_of) return `${result.path}: same content as ${result.duplicate_of}, ingested before; nothing sent again`;
   const count = (n: number) => n.toLocaleString("en-US");
@@ -82,11 +115,11 @@ async function progressBar(paths: string[], context: CommandContext) {
   });
   let current: string | undefined;
   return {
-    update(path: string, progress: Readonly<{ bytes: number; total: number; rows: number }>) {
-      const payload = { file: path, rows: progress.rows.toLocaleString("en-US") };
-      if (current !== path) {
+    update(file: string, progress: Readonly<{ bytes: number; total: number; rows: number }>) {
+      const payload = { file: basename(file), rows: progress.rows.toLocaleString("en-US") };
+      if (current !== file) {
         if (current !== undefined) bar.stop();
-        current = path;
+        current = file;
         bar.start(Math.max(progress.total, 1), progress.bytes, payload);
       } else {
         bar.update(progress.bytes, payload);

@@ -1,8 +1,14 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Writable } from "node:stream";
+import { main } from "../../../../../local/cli/main.ts";
 import { goldpipe } from "../../../../support/cli.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../../../fixtures/ingest/", import.meta.url));
@@ -84,4 +90,94 @@ describe("goldpipe ingest", () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/give one or more files/);
   });
+});
+
+describe("goldpipe ingest --aws", () => {
+  const cloudFormation = mockClient(CloudFormationClient);
+  const s3 = mockClient(S3Client);
+  const region = process.env.AWS_REGION;
+  const ingestedAt = new Date().toISOString();
+  beforeEach(() => {
+    process.env.AWS_REGION = "us-east-1";
+    cloudFormation.reset();
+    s3.reset();
+    const outputs = {
+      BucketName: "lake-bucket",
+      StateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:goldpipe-test",
+      AthenaWorkGroup: "goldpipe-test",
+      AthenaDatabase: "goldpipe_test",
+      SealFunctionName: "goldpipe-test-seal",
+    };
+    cloudFormation.on(DescribeStacksCommand, { StackName: "goldpipe-test" }).resolves({
+      Stacks: [
+        {
+          StackName: "goldpipe-test",
+          CreationTime: new Date(),
+          StackStatus: "CREATE_COMPLETE",
+          Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+        },
+      ],
+    });
+    s3.on(PutObjectCommand).resolves({});
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 322, LastModified: new Date("2024-01-01T00:00:00Z") });
+    s3.on(GetObjectCommand).callsFake(({ Key }: { Key: string }) => {
+      const sha256 = Key.slice("ingest/".length, -".json".length);
+      const record = {
+        file: "incoming/dump.tsv",
+        sha256,
+        rows_read: 4,
+        rows_valid: 2,
+        rows_quarantined: 2,
+        quarantine_reasons: { "impossible date": 2 },
+        duplicate_of: null,
+        ingested_at: ingestedAt,
+      };
+      return { Body: { transformToByteArray: async () => Buffer.from(JSON.stringify(record)) } };
+    });
+  });
+  afterAll(() => {
+    if (region === undefined) delete process.env.AWS_REGION;
+    else process.env.AWS_REGION = region;
+  });
+
+  it("drops each file under the stack's incoming/ and prints its fanout's answer", async () => {
+    const tsv = path.join(FIXTURES, "dump.tsv");
+    const missing = path.join(work, "missing.csv");
+    const { code, stdout, stderr } = await goldpipe("ingest", tsv, missing, "--aws", "--stage", "test", "--json");
+    expect(code).toBe(2);
+    expect(stderr).toBe(`goldpipe ingest: ${missing} does not exist\n`);
+    expect(JSON.parse(stdout)).toEqual({
+      files: [
+        { file: tsv, rows_read: 4, rows_valid: 2, rows_quarantined: 2, quarantine_reasons: { "impossible date": 2 }, duplicate_of: null },
+        { file: missing, rows_read: 0, rows_valid: 0, rows_quarantined: 0, quarantine_reasons: {}, duplicate_of: null, error: `${missing} does not exist` },
+      ],
+      segments: null,
+    });
+    const [put] = s3.commandCalls(PutObjectCommand);
+    expect(put!.args[0].input).toMatchObject({ Bucket: "lake-bucket", Key: "incoming/dump.tsv" });
+    const sha256 = createHash("sha256").update(await readFile(tsv)).digest("hex");
+    expect(s3.commandCalls(GetObjectCommand)[0]!.args[0].input).toMatchObject({ Bucket: "lake-bucket", Key: `ingest/${sha256}.json` });
+  });
+
+  it("--stage goes with --aws", async () => {
+    const { code, stderr } = await goldpipe("ingest", path.join(FIXTURES, "dump.tsv"), "--stage", "test", "--lake", lake);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--stage goes with --aws/);
+  });
+});
+
+describe("goldpipe ingest on a terminal", () => {
+  it("shows a progress bar on stderr for a large file, and keeps stdout for the summary", async () => {
+    const big = path.join(work, "big.csv");
+    const rows = Array.from({ length: 240_000 }, (_, n) => `b-${n},Gold edges higher in quiet trade number ${n},2024-03-01T10:00:00Z`);
+    await writeFile(big, `id,headline,published_at\n${rows.join("\n")}\n`);
+    const out: string[] = [];
+    const err: string[] = [];
+    const sink = (chunks: string[], tty: boolean) =>
+      Object.assign(new Writable({ write: (chunk, _encoding, done) => (chunks.push(String(chunk)), done()) }), { isTTY: tty, columns: 100 });
+    const code = await main(["ingest", big, "--lake", lake], { stdout: sink(out, false), stderr: sink(err, true) });
+    expect(code).toBe(0);
+    expect(err.join("")).toMatch(/\u001b\[1Gbig\.csv \[[=-]{40}\] \d+% \| [\d,]+ rows/);
+    expect(out.join("")).toContain("240,000 rows read, 240,000 valid, 0 quarantined");
+  }, 60_000);
 });
