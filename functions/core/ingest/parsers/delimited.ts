@@ -154,25 +154,27 @@ class RecordScanner {
     let inQuotes = false;
     let newlines = 0;
     while (position < buffer.length) {
-      const code = buffer.charCodeAt(position);
       if (inQuotes) {
-        if (code === QUOTE) {
-          if (buffer.charCodeAt(position + 1) === QUOTE) {
-            field += buffer.slice(fieldStart, position + 1);
-            position += 2;
-            fieldStart = position;
-            continue;
-          }
-          if (position + 1 >= buffer.length && !atEnd) return undefined;
-          field += buffer.slice(fieldStart, position);
-          inQuotes = false;
-          fieldStart = position + 1;
-        } else if (code === NEWLINE) {
+        // Jump to the next quote: a quoted field (a headline with commas) is most of a quoted record.
+        const quote = buffer.indexOf('"', position);
+        if (quote === -1) break;
+        for (let newline = buffer.indexOf("\n", position); newline !== -1 && newline < quote; newline = buffer.indexOf("\n", newline + 1)) {
           newlines++;
         }
-        position++;
+        if (buffer.charCodeAt(quote + 1) === QUOTE) {
+          field += buffer.slice(fieldStart, quote + 1);
+          position = quote + 2;
+          fieldStart = position;
+          continue;
+        }
+        if (quote + 1 >= buffer.length && !atEnd) return undefined;
+        field += buffer.slice(fieldStart, quote);
+        inQuotes = false;
+        position = quote + 1;
+        fieldStart = position;
         continue;
       }
+      const code = buffer.charCodeAt(position);
       if (code === QUOTE && position === fieldStart && field === "") {
         inQuotes = true;
         fieldStart = position + 1;
