@@ -2,12 +2,21 @@ import middy from "@middy/core";
 import { z } from "zod";
 import { awsPorts } from "./aws/ports.ts";
 import { mergeRun } from "./core/merge.ts";
+import type { MergeResult } from "./core/merge-result.ts";
+import type { ObjectStore } from "./core/ports.ts";
 
-const MergeRunInputSchema = z.object({ run_id: z.string().min(1) });
+/** The MergeRun state's input. */
+export const MergeEventSchema = z.object({ run_id: z.string().min(1) });
 
-/** The MergeRun state: `{run_id}` → the run's scored chunks merged into curated Parquet. */
-export const handler = middy().handler(async (event: unknown) => {
-  const { run_id } = MergeRunInputSchema.parse(event);
-  const { store } = awsPorts();
-  return mergeRun(run_id, { store, bucket: process.env.BUCKET, database: process.env.ATHENA_DATABASE });
-});
+/** Merges the run's scored chunks into the curated table; the bucket and the stage's Glue database come from the environment. */
+export async function mergeFromEvent(
+  ports: { store: ObjectStore },
+  event: unknown,
+  env: Record<string, string | undefined>,
+): Promise<MergeResult> {
+  const { run_id } = MergeEventSchema.parse(event);
+  return mergeRun(run_id, { store: ports.store, bucket: env.BUCKET, database: env.ATHENA_DATABASE });
+}
+
+/** `{run_id}` → the merge result, whose refresh_query the workflow's RefreshPartitions runs on Athena. */
+export const handler = middy().handler(async (event: unknown) => mergeFromEvent(awsPorts(), event, process.env));

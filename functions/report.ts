@@ -1,9 +1,12 @@
 import middy from "@middy/core";
 import { awsPorts } from "./aws/ports.ts";
-import { reportRun, ReportRunInputSchema } from "./core/report.ts";
+import type { Metrics, ObjectStore } from "./core/ports.ts";
+import { reportRun, ReportRunInputSchema, type RunReport } from "./core/report.ts";
 
-/** The ReportRun state: `{run_id, merge, instance_type}` → runs/<run_id>/report.json and the run's CloudWatch metrics. */
-export const handler = middy().handler(async (event: unknown) => {
-  const { store, metrics } = awsPorts();
-  return reportRun(ReportRunInputSchema.parse(event), { store, metrics });
-});
+/** Writes the run's report.json and puts its metrics. */
+export async function reportFromEvent(ports: { store: ObjectStore; metrics: Metrics }, event: unknown): Promise<RunReport> {
+  return reportRun(ReportRunInputSchema.parse(event), ports);
+}
+
+/** `{run_id, merge, instance_type}` → the run report, also in runs/<run_id>/report.json and CloudWatch. */
+export const handler = middy().handler(async (event: unknown) => reportFromEvent(awsPorts(), event));
