@@ -11,6 +11,7 @@ import {
 import { sqlString, withDuckDB } from "../functions/core/duckdb.ts";
 import { BadInputError } from "../functions/core/errors.ts";
 import {
+  curatedGlob,
   duckdbViewSql,
   headlineSentimentTable,
   partitionsOfRefreshQuery,
@@ -26,8 +27,8 @@ export async function withLakeCatalog<T>(lake: string, fn: (db: DuckDBConnection
   const table = headlineSentimentTable();
   const lakeDir = path.resolve(lake);
   return withDuckDB(async (db) => {
-    const glob = `${lakeDir}/${table.LocationPrefix}*/*/*/*.parquet`;
-    const files = (await db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM glob(${sqlString(glob)})`)).getRowObjectsJS();
+    const glob = sqlString(curatedGlob(table, lakeDir));
+    const files = (await db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM glob(${glob})`)).getRowObjectsJS();
     await db.run(`CREATE SCHEMA ${table.Database}`);
     await db.run(duckdbViewSql(table, lakeDir, Number(files[0]!.n) > 0));
     await db.run(`SET schema = ${sqlString(table.Database)}`);

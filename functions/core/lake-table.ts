@@ -158,14 +158,17 @@ export function duckdbViewSql(table: TableDefinition, lakeDir: string, hasFiles:
     const nulls = columns.map((c) => `CAST(NULL AS ${duckdbType(c.Type)}) AS ${c.Name}`).join(", ");
     return `CREATE OR REPLACE VIEW ${name} AS SELECT ${nulls} WHERE false`;
   }
-  const glob = `${lakeDir.replace(/\/+$/, "")}/${table.LocationPrefix}*/*/*/*.parquet`;
   const hiveTypes = table.PartitionKeys.map((k) => `'${k.Name}': ${duckdbType(k.Type)}`).join(", ");
   const casts = columns.map((c) => `CAST(${c.Name} AS ${duckdbType(c.Type)}) AS ${c.Name}`).join(",\n  ");
   return (
     `CREATE OR REPLACE VIEW ${name} AS SELECT\n  ${casts}\n` +
-    `FROM read_parquet(${sqlString(glob)}, hive_partitioning = true, hive_types = {${hiveTypes}}, union_by_name = true)`
+    `FROM read_parquet(${sqlString(curatedGlob(table, lakeDir))}, hive_partitioning = true, hive_types = {${hiveTypes}}, union_by_name = true)`
   );
 }
+
+/** Every curated file under a lake directory: year=/month=/day=/<run_id>-<k>.parquet. */
+export const curatedGlob = (table: TableDefinition, lakeDir: string) =>
+  `${lakeDir.replace(/\/+$/, "")}/${table.LocationPrefix}*/*/*/*.parquet`;
 
 const SCALAR_TYPES: Record<string, string> = {
   string: "VARCHAR",
