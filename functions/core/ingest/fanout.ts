@@ -15,7 +15,6 @@ import { isRowProblem, normalizeRecord } from "./normalize.ts";
 import { parseDelimited } from "./parsers/delimited.ts";
 import { parseJsonArray } from "./parsers/json-array.ts";
 import { parseJsonLines } from "./parsers/json-lines.ts";
-import { parseParquet } from "./parsers/parquet.ts";
 import { quarantineFile, RowQuarantine, type QuarantinedFile } from "./quarantine.ts";
 import { sniffShape, type FileShape } from "./sniff.ts";
 
@@ -129,11 +128,15 @@ export async function fanoutFile(
 
 type RowSource = AsyncIterable<InputRecord[]>;
 
-/** Runs use over the file's rows, parsed as its shape says; Parquet goes through a temporary file for DuckDB. */
+/**
+ * Runs use over the file's rows, parsed as its shape says. Parquet goes through a temporary file
+ * for DuckDB, which is loaded only then: text files never pay for its library.
+ */
 async function withRows(content: Readable, shape: FileShape, use: (rows: RowSource, typed: boolean) => Promise<void>) {
   if (shape.format === "delimited") return use(parseDelimited(decodeUtf8(content), shape.delimiter), false);
   if (shape.format === "jsonl") return use(parseJsonLines(decodeUtf8(content)), true);
   if (shape.format === "json") return use(parseJsonArray(decodeUtf8(content)), true);
+  const { parseParquet } = await import("./parsers/parquet.ts");
   const directory = await mkdtemp(path.join(tmpdir(), "goldpipe-parquet-"));
   try {
     const file = path.join(directory, "input.parquet");
