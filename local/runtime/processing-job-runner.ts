@@ -137,24 +137,31 @@ export class ProcessingJobRunner {
       for (const output of outputs) await mkdir(output.dir, { recursive: true });
       await mkdir(path.join(jobDir, "output"), { recursive: true });
 
+      // Continuous upload: a failed pass is kept and reported once the job has ended.
+      let uploadError: unknown;
       let uploading = Promise.resolve();
       const upload = () =>
-        (uploading = uploading.then(async () => {
-          let chunks = checkpointChunks;
-          for (const output of outputs) {
-            await this.#upload(output);
-            chunks += [...output.uploaded.keys()].filter(isChunk).length;
-          }
-          this.#options.onProgress?.({ jobName, shardId, chunks });
-        }));
-      const timer = setInterval(() => void upload(), UPLOAD_INTERVAL_MS);
+        (uploading = uploading
+          .then(async () => {
+            let chunks = checkpointChunks;
+            for (const output of outputs) {
+              await this.#upload(output);
+              chunks += [...output.uploaded.keys()].filter(isChunk).length;
+            }
+            this.#options.onProgress?.({ jobName, shardId, chunks });
+          })
+          .catch((error: unknown) => {
+            uploadError ??= error;
+          }));
+      const timer = setInterval(upload, UPLOAD_INTERVAL_MS);
       let exit: JobExit;
       try {
         exit = await this.#launch(request, local, verdict.fail ? verdict.afterChunks : undefined);
       } finally {
         clearInterval(timer);
+        await upload();
       }
-      await upload();
+      if (uploadError !== undefined) throw uploadError;
       if (exit.code !== 0) {
         const written = await readFile(path.join(jobDir, "output", "failure"), "utf8").catch(() => "");
         throw new ProcessingJobFailedError(jobName, written.trim() || describeExit(exit, verdict));
