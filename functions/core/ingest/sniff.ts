@@ -30,6 +30,9 @@ export function sniffShape(name: string, head: Buffer): FileShape {
   if (head.subarray(0, 4).toString("latin1") === "PAR1") return { format: "parquet" };
   const signature = BINARY_SIGNATURES.find(({ magic }) => head.subarray(0, magic.length).toString("latin1") === magic);
   if (signature) throw new BadInputError(`not a text file: it is ${signature.what}`, "export the headlines as CSV, TSV, JSONL, JSON or Parquet");
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
+    throw new BadInputError("the file is UTF-16 text, not UTF-8", 'save it as UTF-8 (in Excel: "CSV UTF-8")');
+  }
   if (head.includes(0)) throw new BadInputError("not a text file: it holds binary data (NUL bytes)", "export the headlines as CSV, TSV, JSONL, JSON or Parquet");
   const text = new TextDecoder().decode(head.subarray(0, safeCut(head)));
   const replaced = countReplacements(text);

@@ -23,6 +23,7 @@ describe("sniffShape", () => {
     ["binary", Buffer.from([0x00, 0x01, 0x02, 0x41]), /binary data/],
     ["zip", Buffer.from("PK\u0003\u0004rest", "latin1"), /ZIP archive/],
     ["pdf", "%PDF-1.7", /PDF/],
+    ["UTF-16", Buffer.from("\uFEFFheadline,date\n", "utf16le"), /UTF-16 text, not UTF-8/],
     ["latin-1 noise", Buffer.from(Array.from({ length: 400 }, (_, i) => 0x80 + (i % 64))), /not UTF-8/],
   ])("refuses %s", (_, head, message) => {
     expect(() => sniff("f.csv", head)).toThrow(BadInputError);
