@@ -101,7 +101,9 @@ export async function fanoutFile(
         progress.rows = result.rows_read;
         options.onProgress?.(progress);
       }
-      if (result.rows_read === 0) throw new BadInputError("the file has no rows, only a header", "drop a file with headline rows");
+      if (result.rows_read === 0) {
+        throw new BadInputError("the file has no rows (a header alone, or an empty array)", "drop a file with headline rows");
+      }
     });
     await sender.flush();
     await quarantine.close();

@@ -175,6 +175,7 @@ describe("ingestLocalFiles: the bad-input suite", () => {
     ["no headline column", "nohead.csv", "id,body,published_at\n1,x,2024-01-01\n", /no headline column/],
     ["no time column", "notime.csv", "id,headline\n1,Gold up\n", /no published-time column/],
     ["a header only", "header-only.csv", header, /no rows/],
+    ["an empty JSON array", "empty.json", "[\n]\n", /no rows/],
     ["a truncated gzip", "cut.csv.gz", truncated(gzipSync(header + good.repeat(500))), /gzip data is truncated or corrupt/],
     ["a corrupt Parquet file", "broken.parquet", Buffer.concat([Buffer.from("PAR1"), Buffer.alloc(64, 1)]), /not a readable Parquet file/],
     ["a JSON envelope instead of headline objects", "envelope.json", '{"status": "ok", "articles": []}\n', /no headline field/],
