@@ -116,10 +116,13 @@ class RecordScanner {
     const buffer = this.#buffer;
     let position = 0;
     let line = this.#line;
+    // The next quote, found once and kept until passed: looking for it on every line would scan to
+    // the end of the buffer again and again in a file with few quotes.
+    let quote = buffer.indexOf('"');
     while (position < buffer.length) {
       const newline = buffer.indexOf("\n", position);
       const lineEnd = newline === -1 ? buffer.length : newline;
-      const quote = buffer.indexOf('"', position);
+      if (quote !== -1 && quote < position) quote = buffer.indexOf('"', position);
       if (quote === -1 || quote > lineEnd) {
         if (newline === -1 && !atEnd) break;
         const end = lineEnd > position && buffer.charCodeAt(lineEnd - 1) === RETURN ? lineEnd - 1 : lineEnd;
