@@ -1,10 +1,10 @@
 import { createWriteStream } from "node:fs";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
-import { once } from "node:events";
 import { z } from "zod";
 import { formatHeadlines, GENERATE_FORMATS } from "../../generator/formats.ts";
 import { generateHeadlines } from "../../generator/headlines.ts";
+import { BadInputError } from "../../../functions/core/errors.ts";
 import { EXIT, UsageError, type Command } from "../command.ts";
 
 const count = (name: string, min: number) =>
@@ -38,13 +38,27 @@ const generate: Command = {
     const args = parsed.data;
     if (context.json && !args.out) throw new UsageError("--json prints a summary, so it needs --out FILE for the headlines");
     const target: Writable = args.out ? createWriteStream(args.out) : context.stdout;
+    let failure: NodeJS.ErrnoException | undefined;
+    const onError = (error: NodeJS.ErrnoException) => (failure ??= error);
+    target.on("error", onError);
     const rows = generateHeadlines({ count: args.count, seed: args.seed, start: args.start, badRows: args["bad-rows"] });
-    for (const line of formatHeadlines(rows, args.format)) {
-      if (!target.write(line)) await once(target, "drain");
+    try {
+      for (const line of formatHeadlines(rows, args.format)) {
+        if (failure) break;
+        if (!target.write(line)) await drainedOrFailed(target);
+      }
+    } finally {
+      target.off("error", onError);
     }
+    // A reader that stops early (`goldpipe generate … | head`) is not an error.
+    if (failure?.code === "EPIPE" && !args.out) return EXIT.ok;
+    if (failure && args.out) throw cannotWrite(args.out, failure);
+    if (failure) throw failure;
     if (args.out) {
       target.end();
-      await finished(target);
+      await finished(target).catch((error: Error) => {
+        throw cannotWrite(args.out!, error);
+      });
       const summary = { file: args.out, rows: args.count, format: args.format, seed: args.seed, bad_rows: args["bad-rows"] };
       context[context.json ? "stdout" : "stderr"].write(
         context.json ? `${JSON.stringify(summary)}\n` : `${args.count} headlines written to ${args.out}\n`,
@@ -54,3 +68,18 @@ const generate: Command = {
   },
 };
 export default generate;
+
+const cannotWrite = (file: string, error: Error) => new BadInputError(`cannot write ${file}: ${error.message}`);
+
+/** Waits for the stream to take more, or to fail (the failure itself is recorded by the caller's listener). */
+function drainedOrFailed(target: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      target.off("drain", done);
+      target.off("error", done);
+      resolve();
+    };
+    target.on("drain", done);
+    target.on("error", done);
+  });
+}

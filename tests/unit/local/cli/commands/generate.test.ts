@@ -43,3 +43,11 @@ describe("goldpipe generate", () => {
     expect(stderr).toMatch(message);
   });
 });
+
+describe("goldpipe generate, writing", () => {
+  it("says why it cannot write --out, with exit 2", async () => {
+    const { code, stderr } = await goldpipe("generate", "--count", "5", "--out", path.join(work, "no-such-dir", "h.csv"));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^goldpipe generate: cannot write .*no-such-dir\/h\.csv: ENOENT/);
+  });
+});
