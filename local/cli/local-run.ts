@@ -49,6 +49,8 @@ export function localPipelineFor(values: ParsedArgs["values"], context: CommandC
     );
   }
   assertPythonReady();
+  const chaos = parseChaos(process.env.GOLDPIPE_CHAOS);
+  if (chaos) context.stderr.write(`GOLDPIPE_CHAOS=${process.env.GOLDPIPE_CHAOS}: GPU job attempts will fail on purpose\n`);
   let progress: ShardProgress | undefined;
   const pipeline = new LocalPipeline({
     lake: context.lake,
@@ -57,7 +59,7 @@ export function localPipelineFor(values: ParsedArgs["values"], context: CommandC
     model,
     concurrency: countOption(values, "concurrency", 40),
     chunkRows: countOption(values, "chunk-rows"),
-    chaos: parseChaos(process.env.GOLDPIPE_CHAOS),
+    chaos,
     onShard: (_runId, event) => progress?.onShard(event),
   });
   /** Follows a started run to its end with progress, prints its report; the exit code says whether the run is whole. */
