@@ -12,6 +12,7 @@ import { StepFunctionsWorkflow } from "../../functions/aws/step-functions-workfl
 import { BadInputError } from "../../functions/core/errors.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
 import type { RunSettings } from "../../functions/core/run-input.ts";
+import { userFixable } from "./aws-errors.ts";
 import { UsageError, type OptionSpec, type ParsedArgs } from "./command.ts";
 
 /** The options of the commands that also work on a deployed stack (status, replay, query, ingest). */
@@ -82,27 +83,6 @@ async function stackOutputs(client: CloudFormationClient, stackName: string): Pr
   } catch (error) {
     throw userFixable(error, stackName) ?? error;
   }
-}
-
-/** The AWS errors a user fixes in their own environment, as one line saying how. */
-export function userFixable(error: unknown, stackName?: string): BadInputError | undefined {
-  const { name, message } = error as Error;
-  if (name === "CredentialsProviderError") {
-    return new BadInputError("no AWS credentials found", "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
-  }
-  if (/region is missing/i.test(message)) {
-    return new BadInputError("no AWS region is set", "set AWS_REGION (or a region in your AWS profile) to the stack's region");
-  }
-  if (stackName && name === "ValidationError" && /does not exist/.test(message)) {
-    return new BadInputError(
-      `there is no stack ${stackName} in this account and region`,
-      "deploy it (README, Deploy to AWS), or pick the stage with --stage and the region with AWS_REGION",
-    );
-  }
-  if (name === "ExpiredTokenException" || name === "ExpiredToken") {
-    return new BadInputError("the AWS credentials have expired", "log in again (aws sso login, or fresh keys)");
-  }
-  return undefined;
 }
 
 /** What the CLI's commands use of a deployed stack: its ports, Athena, SageMaker, and its run settings. */

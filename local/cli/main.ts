@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import path from "node:path";
 import { BadInputError } from "../../functions/core/errors.ts";
+import { userFixable } from "./aws-errors.ts";
 import { EXIT, UsageError, type Command, type CommandContext, type OptionSpec, type ParsedArgs } from "./command.ts";
 
 const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
@@ -46,7 +47,7 @@ export async function main(argv: string[], io: Pick<CommandContext, "stdout" | "
     };
     return await command.run({ positionals, values: values as ParsedArgs["values"] }, context);
   } catch (error) {
-    return reportError(error, command, io.stderr);
+    return reportError(userFixable(error) ?? error, command, io.stderr);
   }
 }
 

@@ -3,7 +3,7 @@ import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-l
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { BadInputError } from "../../../../functions/core/errors.ts";
-import { awsStack, awsTargetOf, userFixable, type AwsTarget } from "../../../../local/cli/aws-target.ts";
+import { awsStack, awsTargetOf, type AwsTarget } from "../../../../local/cli/aws-target.ts";
 import { UsageError } from "../../../../local/cli/command.ts";
 
 const cloudFormation = mockClient(CloudFormationClient);
@@ -92,19 +92,6 @@ describe("awsTargetOf", () => {
     const failure = awsTargetOf({ aws: true, stage: "prod" }, { cloudFormation: client });
     await expect(failure).rejects.toBeInstanceOf(BadInputError);
     await expect(failure).rejects.toThrow("there is no stack goldpipe-prod in this account and region");
-  });
-});
-
-describe("userFixable", () => {
-  it("names missing credentials, a missing region and expired credentials, and nothing else", () => {
-    expect(userFixable(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }))?.message).toBe(
-      "no AWS credentials found",
-    );
-    expect(userFixable(new Error("Region is missing"))?.message).toBe("no AWS region is set");
-    expect(userFixable(Object.assign(new Error("The security token included in the request is expired"), { name: "ExpiredTokenException" }))?.message).toBe(
-      "the AWS credentials have expired",
-    );
-    expect(userFixable(Object.assign(new Error("Access Denied"), { name: "AccessDenied" }))).toBeUndefined();
   });
 });
 
