@@ -52,7 +52,11 @@ export const RunInputSchema = RunSettingsSchema.extend({
 export type RunInput = z.infer<typeof RunInputSchema>;
 
 /** The input of an execution over the given shards of the run (all of them at seal, the unfinished ones at replay). */
-export function runInput(manifest: RunManifest, settings: RunSettings, shardIndexes?: readonly number[]): RunInput {
+export function runInput(
+  manifest: Pick<RunManifest, "run_id"> & { shards: Pick<RunManifest["shards"][number], "index" | "shard_id" | "key">[] },
+  settings: RunSettings,
+  shardIndexes?: readonly number[],
+): RunInput {
   const wanted = shardIndexes === undefined ? undefined : new Set(shardIndexes);
   const input: RunInput = {
     run_id: manifest.run_id,

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { INGEST_PREFIX, PENDING_PREFIX } from "./lake-keys.ts";
+import { INGEST_PREFIX, PENDING_PREFIX, shardKey } from "./lake-keys.ts";
 import { readManifest, writeManifest, type RunManifest, type RunSource, type RunTrigger } from "./manifest.ts";
 import type { ObjectStore, Workflow } from "./ports.ts";
 import { executionName, runInput, type RunSettings } from "./run-input.ts";
@@ -26,6 +26,9 @@ export type SealResult =
   | { sealed: false; reason: string };
 
 const SEGMENT_SUFFIX = ".jsonl";
+
+/** GOLDPIPE_SHARD_ID of a shard: the shard_id column of its scored rows. */
+export const shardIdFor = (runId: string, index: number) => `${runId}-${index}`;
 
 /** A run id that only depends on which segments it seals: sealing them again finds the same run. */
 export function runIdFor(segmentIds: readonly string[]): string {
@@ -82,7 +85,12 @@ async function sealNewRun(
   if (!Number.isInteger(shardSize) || shardSize < 1) {
     throw new Error(`shard size must be a positive whole number of headlines, not ${shardSize}`);
   }
-  const written = await writeShards(store, runId, segmentKeys, shardSize);
+  // A run whose execution input would pass Step Functions' limit is refused before anything is
+  // written, so a seal with a larger shard size can still take these segments.
+  const written = await writeShards(store, runId, segmentKeys, shardSize, (count) => {
+    const shards = Array.from({ length: count }, (_, index) => ({ index, shard_id: shardIdFor(runId, index), key: shardKey(runId, index) }));
+    runInput({ run_id: runId, shards }, request.settings);
+  });
   const manifest: RunManifest = {
     run_id: runId,
     created_at: (request.now?.() ?? new Date()).toISOString(),
@@ -95,7 +103,7 @@ async function sealNewRun(
     duplicates: written.duplicates,
     shards: written.shards.map((shard) => ({
       index: shard.index,
-      shard_id: `${runId}-${shard.index}`,
+      shard_id: shardIdFor(runId, shard.index),
       key: shard.key,
       rows: shard.rows,
       status: "pending",

@@ -37,6 +37,8 @@ export async function writeShards(
   runId: string,
   segmentKeys: readonly string[],
   shardSize: number,
+  /** Called with the number of shards before any is written; throw to write none. */
+  admit: (shardCount: number) => void = () => {},
 ): Promise<WrittenShards> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "goldpipe-seal-"));
   try {
@@ -63,27 +65,25 @@ export async function writeShards(
       ).getRowObjectsJson() as { incoming: number; sealed: number }[];
       const rows = counts?.sealed ?? 0;
       const shardCount = Math.ceil(rows / shardSize);
+      admit(shardCount);
       await db.run(
         `CREATE TABLE sharded AS SELECT *, ((row_number() OVER (ORDER BY id) - 1) * ${shardCount} // ${Math.max(rows, 1)})::INTEGER AS shard FROM sealed`,
       );
-      const shards: WrittenShards["shards"] = [];
-      for (let index = 0; index < shardCount; index++) {
-        const file = path.join(dir, `${index}.parquet`);
-        await db.run(
-          `COPY (SELECT * EXCLUDE (shard) FROM sharded WHERE shard = ${index} ORDER BY id) TO ${sqlString(file)} (FORMAT parquet)`,
-        );
-        const [{ n } = { n: 0 }] = (
-          await db.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM sharded WHERE shard = ${index}`)
-        ).getRowObjectsJson() as { n: number }[];
-        shards.push({ index, key: shardKey(runId, index), rows: n });
-      }
+      // One pass writes every shard: <dir>/parts/shard=<n>/data_0.parquet, without the shard column.
+      await db.run(
+        `COPY (SELECT * FROM sharded ORDER BY id) TO ${sqlString(path.join(dir, "parts"))} (FORMAT parquet, PARTITION_BY (shard), FILENAME_PATTERN 'data_{i}')`,
+      );
+      const sizes = (
+        await db.runAndReadAll(`SELECT shard, count(*)::INTEGER AS rows FROM sharded GROUP BY shard ORDER BY shard`)
+      ).getRowObjectsJson() as { shard: number; rows: number }[];
+      const shards = sizes.map(({ shard, rows }) => ({ index: shard, key: shardKey(runId, shard), rows }));
       const origins = (
         await db.runAndReadAll(`SELECT DISTINCT origin.file AS file FROM sealed ORDER BY file`)
       ).getRowObjectsJson() as { file: string }[];
       return { rows, duplicates: (counts?.incoming ?? 0) - rows, shards, files: origins.map((o) => o.file) };
     });
     for (const shard of written.shards) {
-      await store.put(shard.key, await readFile(path.join(dir, `${shard.index}.parquet`)), {
+      await store.put(shard.key, await readFile(path.join(dir, "parts", `shard=${shard.index}`, "data_0.parquet")), {
         contentType: "application/vnd.apache.parquet",
       });
     }

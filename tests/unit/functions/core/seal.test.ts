@@ -148,6 +148,18 @@ describe("sealPending", () => {
     expect(started).toHaveLength(1);
   });
 
+  it("refuses a run whose execution input would pass Step Functions' limit, before writing anything", async () => {
+    await putSegment(store, "seg-a", Array.from({ length: 2100 }, (_, i) => headline(`h${i}`)));
+    await expect(
+      sealPending({ store, workflow }, { trigger: "manual", settings: TEST_RUN_SETTINGS, shardSize: 1 }),
+    ).rejects.toThrow(/the execution input for 2100 shards is \d+ bytes, over Step Functions' 262144; seal with a larger shard size/);
+    expect(await readManifest(store, runIdFor(["seg-a"]))).toBeUndefined();
+    expect(await store.head(shardKey(runIdFor(["seg-a"]), 0))).toBeUndefined();
+    expect(await pendingKeys()).toEqual(["pending/seg-a.jsonl"]);
+    const sealed = await sealPending({ store, workflow }, { trigger: "manual", settings: TEST_RUN_SETTINGS, shardSize: 1000 });
+    expect(sealed).toMatchObject({ sealed: true, shards: 3, rows: 2100 });
+  });
+
   it("refuses a shard size that is not a positive whole number", async () => {
     await putSegment(store, "seg-a", [headline("h1")]);
     await expect(
