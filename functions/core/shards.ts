@@ -30,7 +30,7 @@ const COLUMNS_SQL = `{${Object.entries(HEADLINE_DUCKDB_COLUMNS)
  * Reads the pending segments (JSON lines of headlines), keeps the first headline of each id
  * (by origin file and line, so the choice does not depend on delivery order), and writes the
  * rest as runs/<run_id>/shards/<n>.parquet: ceil(rows / shardSize) shards of nearly equal size,
- * headlines ordered by id. Objects go through the store and a temporary directory.
+ * cut from the headlines in id order. Objects go through the store and a temporary directory.
  */
 export async function writeShards(
   store: ObjectStore,

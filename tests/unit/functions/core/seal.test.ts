@@ -90,7 +90,9 @@ describe("sealPending", () => {
       [2, 3, "pending"],
     ]);
     const sharded = [...(await shardRows(0, runId)), ...(await shardRows(1, runId)), ...(await shardRows(2, runId))];
-    expect(sharded.map((row) => row.id)).toEqual(ids);
+    // shards are cut from the headlines in id order
+    expect(sharded.map((row) => row.id).sort()).toEqual(ids);
+    expect((await shardRows(0, runId)).map((row) => row.id).sort()).toEqual(ids.slice(0, 4));
     expect(sharded[0]?.published_at).toBe("2024-03-01T14:30:00.000Z");
 
     expect(started).toHaveLength(1);
