@@ -14,7 +14,7 @@ import { JsonlMetrics, localMetricsPath } from "../local/adapters/jsonl-metrics.
 import { formatHeadlines } from "../local/generator/formats.ts";
 import { generateHeadlines } from "../local/generator/headlines.ts";
 import { ingestLocalFiles } from "../local/ingest-files.ts";
-import { DEFAULT_LOCAL_CHUNK_ROWS, DEFAULT_MODEL_DIR, LocalPipeline } from "../local/runtime/local-pipeline.ts";
+import { DEFAULT_LOCAL_CHUNK_ROWS, DEFAULT_LOCAL_CONCURRENCY, DEFAULT_MODEL_DIR, LocalPipeline } from "../local/runtime/local-pipeline.ts";
 import { defaultPython } from "../local/runtime/processing-job-runner.ts";
 
 const { values, positionals } = parseArgs({
@@ -22,7 +22,7 @@ const { values, positionals } = parseArgs({
   options: {
     model: { type: "string", default: DEFAULT_MODEL_DIR },
     "shard-size": { type: "string", default: "4000" },
-    concurrency: { type: "string", default: "2" },
+    concurrency: { type: "string", default: String(DEFAULT_LOCAL_CONCURRENCY) },
   },
 });
 const sizes = (positionals.length > 0 ? positionals : ["10000"]).map(Number);

@@ -12,8 +12,11 @@ import { runPipeline, type ShardEvent } from "./pipeline.ts";
 /** The bucket the lake directory stands for in S3 URIs (contracts.md). */
 export const LOCAL_BUCKET = "goldpipe-local";
 export const DEFAULT_MODEL_DIR = "models/gold-headline-sentiment";
-/** Two jobs at once suit a laptop's CPU; each loads its own copy of the model. */
-export const DEFAULT_LOCAL_CONCURRENCY = 2;
+/**
+ * One job at a time: on a CPU the job's PyTorch already uses every core, so a second job only
+ * contends (npm run bench:pipeline, 10,000 headlines on 2 cores: 66 s at 1, 146 s at 2).
+ */
+export const DEFAULT_LOCAL_CONCURRENCY = 1;
 /** Smaller than the GPU job's default so a shard checkpoints (and shows progress) several times. */
 export const DEFAULT_LOCAL_CHUNK_ROWS = 500;
 
