@@ -11,7 +11,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { sqlString, withDuckDB } from "../functions/core/duckdb.ts";
+import { withDuckDB } from "../functions/core/duckdb.ts";
+import { sqlString } from "../functions/core/sql-literal.ts";
 import { CURATED_PREFIX, scoresPrefix, successKey } from "../functions/core/lake-keys.ts";
 import { mergeRun } from "../functions/core/merge.ts";
 import { DirectoryObjectStore } from "../local/adapters/directory-object-store.ts";

@@ -8,7 +8,8 @@ import {
   type DuckDBValueConverter,
   type Json,
 } from "@duckdb/node-api";
-import { sqlString, withDuckDB } from "../functions/core/duckdb.ts";
+import { withDuckDB } from "../functions/core/duckdb.ts";
+import { sqlString } from "../functions/core/sql-literal.ts";
 import { BadInputError } from "../functions/core/errors.ts";
 import {
   curatedGlob,

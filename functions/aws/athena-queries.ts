@@ -8,7 +8,7 @@ import {
   type QueryExecution,
   type Row,
 } from "@aws-sdk/client-athena";
-import { sqlString } from "../core/duckdb.ts";
+import { sqlString } from "../core/sql-literal.ts";
 import { BadInputError } from "../core/errors.ts";
 
 /** A query's answer: its columns (name and Athena type) and its rows as objects. */

@@ -18,5 +18,3 @@ export async function withDuckDB<T>(fn: (connection: DuckDBConnection) => Promis
   }
 }
 
-/** A SQL string literal. */
-export const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;

@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { sqlString } from "./duckdb.ts";
+import { sqlString } from "./sql-literal.ts";
 import { CURATED_PREFIX, curatedPartitionPrefix } from "./lake-keys.ts";
 
 /**

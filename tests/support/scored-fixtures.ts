@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { sqlString, withDuckDB } from "../../functions/core/duckdb.ts";
+import { withDuckDB } from "../../functions/core/duckdb.ts";
+import { sqlString } from "../../functions/core/sql-literal.ts";
 import { SCORED_HEADLINE_DUCKDB_COLUMNS, type ScoredHeadline } from "../../functions/core/headline.ts";
 import { scoresPrefix, successKey } from "../../functions/core/lake-keys.ts";
 import { mergeRun } from "../../functions/core/merge.ts";

@@ -1,5 +1,5 @@
 import { DuckDBInstance } from "@duckdb/node-api";
-import { sqlString } from "../../duckdb.ts";
+import { sqlString } from "../../sql-literal.ts";
 import { BadInputError } from "../../errors.ts";
 import { resolveColumns, type InputRecord } from "../input-shapes.ts";
 
