@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { IngestRecordSchema } from "./ingest/ingest-record.ts";
 import { INGEST_PREFIX, PENDING_PREFIX, shardKey } from "./lake-keys.ts";
 import { readManifest, writeManifest, type RunManifest, type RunSource, type RunTrigger } from "./manifest.ts";
 import type { ObjectStore, Workflow } from "./ports.ts";
@@ -115,15 +116,6 @@ async function sealNewRun(
   await writeManifest(store, manifest);
   return manifest;
 }
-
-const IngestRecordSchema = z.object({
-  file: z.string(),
-  sha256: z.string(),
-  rows_read: z.number().int().nonnegative(),
-  rows_valid: z.number().int().nonnegative(),
-  rows_quarantined: z.number().int().nonnegative(),
-  duplicate_of: z.string().nullable(),
-});
 
 /** The ingest records (ingest/<sha256>.json) of the given files; a file dropped again (duplicate_of) adds no rows. */
 async function ingestRecordsOf(store: ObjectStore, files: ReadonlySet<string>): Promise<RunSource[]> {

@@ -60,9 +60,9 @@ describe("sealPending", () => {
     await putSegment(store, "seg-a", ids.slice(0, 6).map((id, i) => headline(id, { origin: { file: "incoming/a.csv", line: i + 2 } })));
     // h05 comes again from another file: kept once, counted as a duplicate
     await putSegment(store, "seg-b", ids.slice(5).map((id, i) => headline(id, { origin: { file: "incoming/b.csv", line: i + 2 } })));
-    await putIngestRecord(store, { file: "incoming/a.csv", sha256: "aa", rows_read: 7, rows_valid: 6, rows_quarantined: 1 });
-    await putIngestRecord(store, { file: "incoming/b.csv", sha256: "bb", rows_read: 5, rows_valid: 5, rows_quarantined: 0 });
-    await putIngestRecord(store, { file: "incoming/other.csv", sha256: "cc", rows_read: 3, rows_valid: 3, rows_quarantined: 0 });
+    await putIngestRecord(store, { file: "incoming/a.csv", sha256: "a".repeat(64), rows_read: 7, rows_valid: 6, rows_quarantined: 1 });
+    await putIngestRecord(store, { file: "incoming/b.csv", sha256: "b".repeat(64), rows_read: 5, rows_valid: 5, rows_quarantined: 0 });
+    await putIngestRecord(store, { file: "incoming/other.csv", sha256: "c".repeat(64), rows_read: 3, rows_valid: 3, rows_quarantined: 0 });
 
     const result = await sealPending(
       { store, workflow },
@@ -105,8 +105,8 @@ describe("sealPending", () => {
 
   it("adds the ingest records of files the caller names, such as one whose rows were all quarantined", async () => {
     await putSegment(store, "seg-a", [headline("h1", { origin: { file: "incoming/a.csv", line: 2 } })]);
-    await putIngestRecord(store, { file: "incoming/a.csv", sha256: "aa", rows_read: 1, rows_valid: 1, rows_quarantined: 0 });
-    await putIngestRecord(store, { file: "incoming/bad.csv", sha256: "bd", rows_read: 4, rows_valid: 0, rows_quarantined: 4 });
+    await putIngestRecord(store, { file: "incoming/a.csv", sha256: "a".repeat(64), rows_read: 1, rows_valid: 1, rows_quarantined: 0 });
+    await putIngestRecord(store, { file: "incoming/bad.csv", sha256: "d".repeat(64), rows_read: 4, rows_valid: 0, rows_quarantined: 4 });
     const result = await sealPending(
       { store, workflow },
       { trigger: "manual", settings: TEST_RUN_SETTINGS, files: ["incoming/bad.csv"] },
