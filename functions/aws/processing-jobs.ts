@@ -1,10 +1,5 @@
 import { createHash } from "node:crypto";
-import {
-  DescribeProcessingJobCommand,
-  ListProcessingJobsCommand,
-  ResourceNotFound,
-  type SageMakerClient,
-} from "@aws-sdk/client-sagemaker";
+import { ListProcessingJobsCommand, type SageMakerClient } from "@aws-sdk/client-sagemaker";
 
 /** What `goldpipe status --aws` shows of one processing job (one attempt at one shard). */
 export interface ProcessingJobState {
@@ -37,23 +32,6 @@ export class SageMakerProcessingJobs {
     this.#client = client;
   }
 
-  /** One job by name, or undefined when SageMaker knows none by that name. */
-  async describe(name: string): Promise<ProcessingJobState | undefined> {
-    try {
-      const job = await this.#client.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }));
-      return {
-        name,
-        status: job.ProcessingJobStatus ?? "InProgress",
-        failureReason: job.FailureReason ?? job.ExitMessage ?? null,
-        createdAt: job.CreationTime ?? null,
-        endedAt: job.ProcessingEndTime ?? null,
-      };
-    } catch (error) {
-      if (error instanceof ResourceNotFound || isCouldNotFind(error)) return undefined;
-      throw error;
-    }
-  }
-
   /** Every attempt at every shard of one workflow execution, by shard then attempt. */
   async attemptsOf(executionName: string): Promise<ShardAttempt[]> {
     const prefix = processingJobPrefix(executionName);
@@ -82,7 +60,3 @@ export class SageMakerProcessingJobs {
     return attempts.sort((a, b) => a.shard - b.shard || a.attempt - b.attempt);
   }
 }
-
-/** Some SageMaker describe calls answer an unknown name with a ValidationException instead. */
-const isCouldNotFind = (error: unknown) =>
-  (error as Error).name === "ValidationException" && /could not find/i.test((error as Error).message);

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { DescribeProcessingJobCommand, ListProcessingJobsCommand, ResourceNotFound, SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { ListProcessingJobsCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
@@ -19,43 +19,6 @@ describe("processingJobPrefix", () => {
       "States.Format('gp-{}-{}-{}', States.Hash($$.Execution.Name, 'MD5'), $.shard.index, $$.State.RetryCount)",
     );
     expect(processingJobPrefix("abc")).toBe("gp-900150983cd24fb0d6963f7d28e17f72-");
-  });
-});
-
-describe("SageMakerProcessingJobs.describe", () => {
-  it("asks for the job by name and answers its status and failure reason", async () => {
-    sagemaker.on(DescribeProcessingJobCommand, { ProcessingJobName: "gp-abc-3-1" }).resolves({
-      ProcessingJobName: "gp-abc-3-1",
-      ProcessingJobStatus: "Failed",
-      FailureReason: "AlgorithmError: CUDA out of memory",
-      CreationTime: new Date("2026-03-02T14:00:00Z"),
-      ProcessingEndTime: new Date("2026-03-02T14:09:00Z"),
-    } as never);
-
-    await expect(jobs.describe("gp-abc-3-1")).resolves.toEqual({
-      name: "gp-abc-3-1",
-      status: "Failed",
-      failureReason: "AlgorithmError: CUDA out of memory",
-      createdAt: new Date("2026-03-02T14:00:00Z"),
-      endedAt: new Date("2026-03-02T14:09:00Z"),
-    });
-    expect(sagemaker.commandCalls(DescribeProcessingJobCommand).map((c) => c.args[0].input)).toEqual([
-      { ProcessingJobName: "gp-abc-3-1" },
-    ]);
-  });
-
-  it("answers undefined for a job SageMaker does not know", async () => {
-    sagemaker.on(DescribeProcessingJobCommand).rejects(new ResourceNotFound({ message: "not found", $metadata: {} }));
-    await expect(jobs.describe("gp-none-0-0")).resolves.toBeUndefined();
-
-    const couldNotFind = Object.assign(new Error("Could not find requested job with name gp-none-0-0"), { name: "ValidationException" });
-    sagemaker.on(DescribeProcessingJobCommand).rejects(couldNotFind);
-    await expect(jobs.describe("gp-none-0-0")).resolves.toBeUndefined();
-  });
-
-  it("lets other errors through", async () => {
-    sagemaker.on(DescribeProcessingJobCommand).rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
-    await expect(jobs.describe("gp-abc-0-0")).rejects.toThrow("Rate exceeded");
   });
 });
 
