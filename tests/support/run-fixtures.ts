@@ -73,3 +73,20 @@ export function sealedManifest(runId: string, shards: number): RunManifest {
     finished_at: null,
   };
 }
+
+/** The environment serverless.yml gives the seal and scheduled-seal functions (run settings, shard size). */
+export const SEAL_FUNCTION_ENV = {
+  BUCKET: "goldpipe-test-lake",
+  MAX_CONCURRENCY: "2",
+  JOB_IMAGE_URI: "123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-scorer:latest",
+  JOB_ROLE_ARN: "arn:aws:iam::123456789012:role/goldpipe-job",
+  JOB_INSTANCE_TYPE: "ml.g5.xlarge",
+  JOB_VOLUME_GB: "30",
+  JOB_MAX_RUNTIME_SECONDS: "7200",
+  JOB_MODEL_S3_URI: "s3://goldpipe-test-lake/models/current/",
+  JOB_CHUNK_ROWS: "4096",
+  ATHENA_DATABASE: "goldpipe",
+  ATHENA_WORKGROUP: "goldpipe",
+  ATHENA_OUTPUT_LOCATION: "s3://goldpipe-test-lake/athena/",
+  SHARD_SIZE: "5",
+};

@@ -8,33 +8,9 @@ import { buildCalendar } from "../../../functions/core/calendar/calendar.ts";
 import { handler, scheduledSealTick } from "../../../functions/scheduled-seal.ts";
 import { DirectoryObjectStore } from "../../../local/adapters/directory-object-store.ts";
 import { LocalWorkflow } from "../../../local/adapters/local-workflow.ts";
+import { headline, putSegment, SEAL_FUNCTION_ENV } from "../../support/run-fixtures.ts";
 
-const ENV = {
-  BUCKET: "goldpipe-test-lake",
-  MAX_CONCURRENCY: "2",
-  JOB_IMAGE_URI: "123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-scorer:latest",
-  JOB_ROLE_ARN: "arn:aws:iam::123456789012:role/goldpipe-job",
-  JOB_INSTANCE_TYPE: "ml.g5.xlarge",
-  JOB_VOLUME_GB: "30",
-  JOB_MAX_RUNTIME_SECONDS: "7200",
-  JOB_MODEL_S3_URI: "s3://goldpipe-test-lake/models/current/",
-  JOB_CHUNK_ROWS: "4096",
-  ATHENA_DATABASE: "goldpipe",
-  ATHENA_WORKGROUP: "goldpipe",
-  ATHENA_OUTPUT_LOCATION: "s3://goldpipe-test-lake/athena/",
-  SHARD_SIZE: "5",
-};
-
-const headline = (i: number) =>
-  JSON.stringify({
-    id: `h${i}`,
-    headline: `Gold climbs as the dollar slips, take ${i}`,
-    published_at: "2026-01-13T14:00:00.000Z",
-    symbols: ["XAUUSD"],
-    source: "wire",
-    url: null,
-    origin: { file: "incoming/news.csv", line: i + 2 },
-  });
+const ENV = { ...SEAL_FUNCTION_ENV };
 
 let lake: string;
 let store: DirectoryObjectStore;
@@ -48,7 +24,11 @@ beforeEach(async () => {
     started.push({ name, input });
     return {};
   });
-  await store.put(pendingSegmentKey("seg-1"), `${[0, 1, 2].map(headline).join("\n")}\n`);
+  await putSegment(
+    store,
+    "seg-1",
+    [0, 1, 2].map((i) => headline(`h${i}`, { published_at: "2026-01-13T14:00:00.000Z", origin: { file: "incoming/news.csv", line: i + 2 } })),
+  );
   const landed = new Date("2026-01-13T15:00:00Z");
   await utimes(path.join(lake, pendingSegmentKey("seg-1")), landed, landed);
 });
@@ -112,7 +92,7 @@ describe("a simulated NYSE trading day through the function, on the directory st
     for (let now = start; now <= end; now += 5 * MINUTE) {
       for (; landed < landings.length && landings[landed]!.at <= now; landed++) {
         const { id, at, rows } = landings[landed]!;
-        await store.put(pendingSegmentKey(id), `${Array.from({ length: rows }, () => headline(counter++)).join("\n")}\n`);
+        await putSegment(store, id, Array.from({ length: rows }, () => headline(`h${counter++}`)));
         await utimes(path.join(lake, pendingSegmentKey(id)), new Date(at), new Date(at));
       }
       await scheduledSealTick({ store, workflow }, { now: new Date(now), env, log: () => {} });

@@ -7,23 +7,9 @@ import type { RunInput } from "../../../functions/core/run-input.ts";
 import { sealFromEvent } from "../../../functions/seal.ts";
 import { DirectoryObjectStore } from "../../../local/adapters/directory-object-store.ts";
 import { LocalWorkflow } from "../../../local/adapters/local-workflow.ts";
-import { headline, putSegment } from "../../support/run-fixtures.ts";
+import { headline, putSegment, SEAL_FUNCTION_ENV } from "../../support/run-fixtures.ts";
 
-const ENV = {
-  BUCKET: "goldpipe-test-lake",
-  MAX_CONCURRENCY: "4",
-  JOB_IMAGE_URI: "123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-scorer:latest",
-  JOB_ROLE_ARN: "arn:aws:iam::123456789012:role/goldpipe-job",
-  JOB_INSTANCE_TYPE: "ml.g5.xlarge",
-  JOB_VOLUME_GB: "30",
-  JOB_MAX_RUNTIME_SECONDS: "7200",
-  JOB_MODEL_S3_URI: "s3://goldpipe-test-lake/models/current/",
-  JOB_CHUNK_ROWS: "4096",
-  ATHENA_DATABASE: "goldpipe",
-  ATHENA_WORKGROUP: "goldpipe",
-  ATHENA_OUTPUT_LOCATION: "s3://goldpipe-test-lake/athena/",
-  SHARD_SIZE: "2",
-};
+const ENV = { ...SEAL_FUNCTION_ENV, MAX_CONCURRENCY: "4", SHARD_SIZE: "2" };
 
 let lake: string;
 let store: DirectoryObjectStore;
