@@ -6,14 +6,14 @@ import { finalizeRun } from "../../../../functions/core/finalize-run.ts";
 import { shardStatusKey, successKey } from "../../../../functions/core/lake-keys.ts";
 import { readManifest, writeManifest } from "../../../../functions/core/manifest.ts";
 import type { ObjectStore } from "../../../../functions/core/ports.ts";
-import { lakeDirectoryStore } from "../../../support/lake-directory-store.ts";
+import { DirectoryObjectStore } from "../../../../local/adapters/directory-object-store.ts";
 import { sealedManifest } from "../../../support/run-fixtures.ts";
 
 let root: string;
 let store: ObjectStore;
 beforeEach(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), "goldpipe-finalize-test-"));
-  store = lakeDirectoryStore(root);
+  store = new DirectoryObjectStore(root);
 });
 afterEach(() => rm(root, { recursive: true, force: true }));
 

@@ -9,7 +9,7 @@ import type { ObjectStore } from "../../../../functions/core/ports.ts";
 import { replayRun } from "../../../../functions/core/replay.ts";
 import type { RunInput } from "../../../../functions/core/run-input.ts";
 import { LocalWorkflow } from "../../../../local/adapters/local-workflow.ts";
-import { lakeDirectoryStore } from "../../../support/lake-directory-store.ts";
+import { DirectoryObjectStore } from "../../../../local/adapters/directory-object-store.ts";
 import { sealedManifest, TEST_RUN_SETTINGS } from "../../../support/run-fixtures.ts";
 
 let root: string;
@@ -18,7 +18,7 @@ let started: { name: string; input: RunInput }[];
 let workflow: LocalWorkflow;
 beforeEach(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), "goldpipe-replay-test-"));
-  store = lakeDirectoryStore(root);
+  store = new DirectoryObjectStore(root);
   started = [];
   workflow = new LocalWorkflow(async (name, input) => started.push({ name, input: input as RunInput }));
 });

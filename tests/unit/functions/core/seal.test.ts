@@ -10,7 +10,7 @@ import type { ObjectStore } from "../../../../functions/core/ports.ts";
 import type { RunInput } from "../../../../functions/core/run-input.ts";
 import { runIdFor, sealPending } from "../../../../functions/core/seal.ts";
 import { LocalWorkflow } from "../../../../local/adapters/local-workflow.ts";
-import { lakeDirectoryStore } from "../../../support/lake-directory-store.ts";
+import { DirectoryObjectStore } from "../../../../local/adapters/directory-object-store.ts";
 import { headline, putIngestRecord, putSegment, TEST_RUN_SETTINGS } from "../../../support/run-fixtures.ts";
 
 let root: string;
@@ -20,7 +20,7 @@ let workflow: LocalWorkflow;
 
 beforeEach(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), "goldpipe-seal-test-"));
-  store = lakeDirectoryStore(root);
+  store = new DirectoryObjectStore(root);
   started = [];
   workflow = new LocalWorkflow(async (name, input) => {
     started.push({ name, input: input as RunInput });

@@ -5,13 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { scoresPrefix, shardStatusKey, successKey } from "../../../../functions/core/lake-keys.ts";
 import type { ObjectStore } from "../../../../functions/core/ports.ts";
 import { failureReason, shardState } from "../../../../functions/core/shard-state.ts";
-import { lakeDirectoryStore } from "../../../support/lake-directory-store.ts";
+import { DirectoryObjectStore } from "../../../../local/adapters/directory-object-store.ts";
 
 let root: string;
 let store: ObjectStore;
 beforeEach(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), "goldpipe-shard-state-test-"));
-  store = lakeDirectoryStore(root);
+  store = new DirectoryObjectStore(root);
 });
 afterEach(() => rm(root, { recursive: true, force: true }));
 

@@ -11,7 +11,7 @@ import { runInput } from "../../../../functions/core/run-input.ts";
 import { parseChaos } from "../../../../local/runtime/chaos.ts";
 import { runPipeline, type LakeSteps, type ShardEvent } from "../../../../local/runtime/pipeline.ts";
 import { FAKE_SCORER } from "../../../support/fake-scorer.ts";
-import { lakeDirectoryStore } from "../../../support/lake-directory-store.ts";
+import { DirectoryObjectStore } from "../../../../local/adapters/directory-object-store.ts";
 import { sealedManifest, TEST_RUN_SETTINGS } from "../../../support/run-fixtures.ts";
 
 let dir: string;
@@ -45,7 +45,7 @@ function lakeSteps(refreshQuery: string | null): LakeSteps {
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "goldpipe-pipeline-test-"));
-  store = lakeDirectoryStore(path.join(dir, "lake"));
+  store = new DirectoryObjectStore(path.join(dir, "lake"));
   fakePython = path.join(dir, "fake-python");
   await writeFile(fakePython, FAKE_SCORER);
   await chmod(fakePython, 0o755);

@@ -12,7 +12,7 @@ import {
   type ShardJobProgress,
 } from "../../../../local/runtime/processing-job-runner.ts";
 import { FAKE_SCORER } from "../../../support/fake-scorer.ts";
-import { lakeDirectoryStore } from "../../../support/lake-directory-store.ts";
+import { DirectoryObjectStore } from "../../../../local/adapters/directory-object-store.ts";
 
 let dir: string;
 let store: ObjectStore;
@@ -22,7 +22,7 @@ let progress: ShardJobProgress[];
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "goldpipe-runner-test-"));
-  store = lakeDirectoryStore(path.join(dir, "lake"));
+  store = new DirectoryObjectStore(path.join(dir, "lake"));
   fakePython = path.join(dir, "fake-python");
   await writeFile(fakePython, FAKE_SCORER);
   await chmod(fakePython, 0o755);

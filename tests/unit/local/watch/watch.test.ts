@@ -9,7 +9,7 @@ import { ScheduleConfigSchema } from "../../../../functions/core/scheduling/sche
 import { realClock } from "../../../../local/watch/clock.ts";
 import { WatchView, type WatchEvent } from "../../../../local/watch/view.ts";
 import { Watch, watchLogPath, type StartedRun, type WatchRuntime } from "../../../../local/watch/watch.ts";
-import { lakeDirectoryStore } from "../../../support/lake-directory-store.ts";
+import { DirectoryObjectStore } from "../../../../local/adapters/directory-object-store.ts";
 
 // Tuesday 13 January 2026, 10:00 New York (COMEX open) and Saturday 17 January (closed).
 const OPEN = new Date("2026-01-13T15:00:00Z");
@@ -83,7 +83,7 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
 
 describe("goldpipe watch's loop", () => {
   it("ingests a dropped file once it settles, moves it out, seals it in session and shows the finished run", async () => {
-    const store = lakeDirectoryStore(lake);
+    const store = new DirectoryObjectStore(lake);
     const { runtime, runs } = lineRuntime(store);
     const { watch, done, events } = startWatch(runtime, OPEN);
     await writeFile(path.join(dir, "news.txt"), "Gold rises\nDollar slips\n");
@@ -108,7 +108,7 @@ describe("goldpipe watch's loop", () => {
   });
 
   it("keeps pending headlines when stopped outside a session, and the next start seals them", async () => {
-    const store = lakeDirectoryStore(lake);
+    const store = new DirectoryObjectStore(lake);
     const first = lineRuntime(store);
     const closed = startWatch(first.runtime, CLOSED);
     await writeFile(path.join(dir, "weekend.txt"), "Gold quiet on the weekend\n");
@@ -131,7 +131,7 @@ describe("goldpipe watch's loop", () => {
   });
 
   it("waits for the run in progress when stopped, and leaves it when stopped again", async () => {
-    const store = lakeDirectoryStore(lake);
+    const store = new DirectoryObjectStore(lake);
     const { runtime, runs } = lineRuntime(store);
     const { watch, done, events } = startWatch(runtime, OPEN);
     await writeFile(path.join(dir, "a.txt"), "Gold rises\n");
