@@ -1,15 +1,14 @@
 import { SingleBar } from "cli-progress";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { awaitFanout, dropFile, type StackIngestResult } from "../../aws-ingest.ts";
-import { ingestLocalFiles, unreadableReason, type LocalIngestResult } from "../../ingest-files.ts";
+import { awaitFanout, dropFile } from "../../aws-ingest.ts";
+import { ingestLocalFiles, unreadableReason } from "../../ingest-files.ts";
 import { AWS_OPTIONS, awsStack, awsTargetOf, type AwsTarget } from "../aws-target.ts";
 import { EXIT, UsageError, type Command, type CommandContext } from "../command.ts";
+import { ingestLine, type IngestAnswer } from "../ingest-line.ts";
 
 /** Files at least this large get a progress bar on a terminal. */
 const PROGRESS_BAR_BYTES = 16 * 1024 * 1024;
-
-type IngestAnswer = LocalIngestResult | StackIngestResult;
 
 const ingest: Command = {
   name: "ingest",
@@ -21,11 +20,11 @@ const ingest: Command = {
     const target = await awsTargetOf(values);
     const { files, segments } = target ? await ingestOnStack(positionals, target, context) : await ingestHere(positionals, context);
     const failed = files.filter((file) => file.error !== null || file.bad_file !== null);
-    for (const file of failed) context.stderr.write(`goldpipe ingest: ${failureLine(file)}\n`);
+    for (const file of failed) context.stderr.write(`goldpipe ingest: ${ingestLine(file)}\n`);
     if (context.json) {
       context.stdout.write(`${JSON.stringify({ files: files.map(jsonEntry), segments })}\n`);
     } else {
-      for (const file of files) if (!failed.includes(file)) context.stdout.write(`${summaryLine(file)}\n`);
+      for (const file of files) if (!failed.includes(file)) context.stdout.write(`${ingestLine(file)}\n`);
       context.stdout.write(
         segments === null
           ? `the stack's shard writes the pending segments; a seal turns them into a run\n`
@@ -84,23 +83,6 @@ const emptyCounts = (file: string) => ({
   quarantine_reasons: {},
   duplicate_of: null,
 });
-
-function failureLine(result: IngestAnswer): string {
-  if (result.error !== null) return result.error;
-  const { reason, detail } = result.bad_file!;
-  return `${result.path}: ${reason}${detail ? ` (${detail})` : ""}; moved to quarantine/${result.file.replace(/^incoming\//, "")}/`;
-}
-
-function summaryLine(result: IngestAnswer): string {
-  if (result.error !== null) return result.error;
-  if (result.duplicate_of) return `${result.path}: same content as ${result.duplicate_of}, ingested before; nothing sent again`;
-  const count = (n: number) => n.toLocaleString("en-US");
-  const reasons = Object.entries(result.quarantine_reasons)
-    .sort(([, a], [, b]) => b - a)
-    .map(([reason, n]) => `${reason}: ${count(n)}`)
-    .join(", ");
-  return `${result.path}: ${count(result.rows_read)} rows read, ${count(result.rows_valid)} valid, ${count(result.rows_quarantined)} quarantined${reasons ? ` (${reasons})` : ""}`;
-}
 
 /** A bar per large file on a terminal (not with --json, which keeps stdout machine-readable). */
 async function progressBar(paths: string[], context: CommandContext) {

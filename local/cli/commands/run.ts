@@ -1,6 +1,7 @@
 import { BadInputError } from "../../../functions/core/errors.ts";
 import { DEFAULT_SHARD_SIZE } from "../../../functions/core/seal.ts";
-import { ingestLocalFiles, type LocalIngestResult } from "../../ingest-files.ts";
+import { ingestLocalFiles } from "../../ingest-files.ts";
+import { ingestLine } from "../ingest-line.ts";
 import { EXIT, UsageError, type Command } from "../command.ts";
 import { countOption, localPipelineFor, WORKFLOW_OPTIONS } from "../local-run.ts";
 
@@ -46,10 +47,3 @@ const run: Command = {
   },
 };
 export default run;
-
-function ingestLine(result: LocalIngestResult): string {
-  if (result.error !== null) return `${result.path}: not ingested: ${result.error}`;
-  if (result.bad_file) return `${result.path}: moved to quarantine whole: ${result.bad_file.reason}`;
-  if (result.duplicate_of) return `${result.path}: already ingested as ${result.duplicate_of}; its rows are not added again`;
-  return `${result.path}: ${result.rows_read.toLocaleString("en-US")} rows read, ${result.rows_valid.toLocaleString("en-US")} valid, ${result.rows_quarantined.toLocaleString("en-US")} quarantined`;
-}
