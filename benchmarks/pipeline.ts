@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs, promisify } from "node:util";
-import { RunReportSchema } from "../functions/core/report.ts";
+import { RunReportSchema } from "../functions/core/lake/report.ts";
 import { DirectoryObjectStore } from "../local/adapters/directory-object-store.ts";
 import { JsonlMetrics, localMetricsPath } from "../local/adapters/jsonl-metrics.ts";
 import { formatHeadlines } from "../local/generator/formats.ts";
@@ -31,7 +31,10 @@ const concurrency = Number(values.concurrency);
 const model = path.resolve(values.model);
 const REPO = path.resolve(import.meta.dirname, "..");
 
-console.log(`goldpipe local pipeline bench: model ${path.relative(REPO, model)}, shards of ${shardSize}, ${concurrency} at once, ${os.cpus().length} CPUs\n`);
+console.log(
+  `goldpipe local pipeline bench: model ${path.relative(REPO, model)}, shards of ${shardSize}, ` +
+    `${concurrency} at once, ${os.cpus().length} CPUs\n`,
+);
 for (const size of sizes) await bench(size);
 
 async function bench(size: number): Promise<void> {
@@ -71,14 +74,27 @@ async function bench(size: number): Promise<void> {
     const inJobs = unionSeconds(intervals);
     const baseline = await bareJob(lake, run.run_id, dir);
     const rate = (rows: number, seconds: number) => `${Math.round(rows / seconds).toLocaleString("en-US")} headlines/s`;
-    console.log(`${size.toLocaleString("en-US")} headlines → run ${report.run_id} ${report.status}, ${report.shards} shards, ${report.rows_curated.toLocaleString("en-US")} curated`);
+    console.log(
+      `${size.toLocaleString("en-US")} headlines → run ${report.run_id} ${report.status}, ${report.shards} shards, ` +
+        `${report.rows_curated.toLocaleString("en-US")} curated`,
+    );
     console.log(`  end to end        ${wall.toFixed(1)} s  ${rate(report.rows_curated, wall)}`);
     console.log(`    ingest          ${((t1 - t0) / 1000).toFixed(1)} s`);
     console.log(`    seal            ${((t2 - t1) / 1000).toFixed(1)} s`);
-    console.log(`    workflow        ${((t3 - t2) / 1000).toFixed(1)} s  (jobs running ${inJobs.toFixed(1)} s; merge ${report.timings.merge_seconds ?? "?"} s)`);
-    console.log(`    GPU job inside  ${report.timings.scoring_seconds} s scoring + ${report.timings.model_load_seconds} s loading, over all shards`);
-    console.log(`  outside the GPU job: ${(wall - inJobs).toFixed(1)} s = ${(((wall - inJobs) / wall) * 100).toFixed(1)} % of the wall time`);
-    console.log(`  baseline, the GPU job alone over the same ${report.rows_sharded.toLocaleString("en-US")} rows in one process: ${baseline.toFixed(1)} s  ${rate(report.rows_sharded, baseline)}\n`);
+    console.log(
+      `    workflow        ${((t3 - t2) / 1000).toFixed(1)} s  (jobs running ${inJobs.toFixed(1)} s; ` +
+        `merge ${report.timings.merge_seconds ?? "?"} s)`,
+    );
+    console.log(
+      `    GPU job inside  ${report.timings.scoring_seconds} s scoring + ${report.timings.model_load_seconds} s loading, over all shards`,
+    );
+    console.log(
+      `  outside the GPU job: ${(wall - inJobs).toFixed(1)} s = ${(((wall - inJobs) / wall) * 100).toFixed(1)} % of the wall time`,
+    );
+    console.log(
+      `  baseline, the GPU job alone over the same ${report.rows_sharded.toLocaleString("en-US")} rows in one process: ` +
+        `${baseline.toFixed(1)} s  ${rate(report.rows_sharded, baseline)}\n`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -105,15 +121,24 @@ async function bareJob(lake: string, runId: string, dir: string): Promise<number
   await promisify(execFile)(
     defaultPython(),
     [
-      "-m", "goldpipe_scorer",
-      "--shard-dir", shards,
-      "--model-dir", model,
-      "--checkpoint-dir", path.join(job, "checkpoint"),
-      "--output-dir", path.join(job, "output"),
-      "--failure-file", path.join(job, "failure"),
-      "--run-id", runId,
-      "--shard-id", `${runId}-all`,
-      "--chunk-rows", String(DEFAULT_LOCAL_CHUNK_ROWS),
+      "-m",
+      "goldpipe_scorer",
+      "--shard-dir",
+      shards,
+      "--model-dir",
+      model,
+      "--checkpoint-dir",
+      path.join(job, "checkpoint"),
+      "--output-dir",
+      path.join(job, "output"),
+      "--failure-file",
+      path.join(job, "failure"),
+      "--run-id",
+      runId,
+      "--shard-id",
+      `${runId}-all`,
+      "--chunk-rows",
+      String(DEFAULT_LOCAL_CHUNK_ROWS),
     ],
     { env: { ...process.env, PYTHONPATH: path.join(REPO, "gpu-job") }, maxBuffer: 64 * 1024 * 1024 },
   );

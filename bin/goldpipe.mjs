@@ -2,7 +2,8 @@
 const [major, minor] = process.versions.node.split(".").map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
   console.error(
-    `goldpipe needs Node 22.18 or newer (this is ${process.version}). Run "make setup" once, then "npx goldpipe …", which uses the Node 22 it installs.`,
+    `goldpipe needs Node 22.18 or newer (this is ${process.version}). ` +
+      `Run "make setup" once, then "npx goldpipe …", which uses the Node 22 it installs.`,
   );
   process.exit(2);
 }

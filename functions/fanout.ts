@@ -1,6 +1,6 @@
 import middy from "@middy/core";
 import sqsPartialBatchFailure from "@middy/sqs-partial-batch-failure";
-import { awsPorts } from "./aws/ports.ts";
+import { awsAdapters } from "./aws/adapters.ts";
 import type { ObjectStore, Queue } from "./core/ports.ts";
 import { INCOMING_PREFIX } from "./core/lake-keys.ts";
 import { createdKeys, SqsEventSchema } from "./core/ingest/events.ts";
@@ -31,8 +31,10 @@ export async function fanoutUploads(ports: { store: ObjectStore; queue: Queue },
 }
 
 const logFailure = (reason: unknown, record: { messageId: string }) =>
-  console.error(JSON.stringify({ message: "upload message failed", messageId: record.messageId, error: (reason as Error)?.message ?? String(reason) }));
+  console.error(
+    JSON.stringify({ message: "upload message failed", messageId: record.messageId, error: (reason as Error)?.message ?? String(reason) }),
+  );
 
 export const handler = middy()
   .use(sqsPartialBatchFailure({ logger: logFailure }))
-  .handler((event: unknown) => fanoutUploads(awsPorts(), event));
+  .handler((event: unknown) => fanoutUploads(awsAdapters(), event));

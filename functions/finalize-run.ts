@@ -1,6 +1,6 @@
 import middy from "@middy/core";
-import { awsPorts } from "./aws/ports.ts";
-import { finalizeRun, FinalizeRunInputSchema } from "./core/finalize-run.ts";
+import { awsAdapters } from "./aws/adapters.ts";
+import { finalizeRun, FinalizeRunInputSchema } from "./core/orchestration/finalize-run.ts";
 
 /** The FinalizeRun state: `{run_id}` → the shards' outcomes folded into the manifest, Succeeded or PartiallyFailed. */
-export const handler = middy().handler(async (event: unknown) => finalizeRun(awsPorts().store, FinalizeRunInputSchema.parse(event)));
+export const handler = middy().handler(async (event: unknown) => finalizeRun(awsAdapters().store, FinalizeRunInputSchema.parse(event)));

@@ -1,8 +1,8 @@
 import middy from "@middy/core";
 import { z } from "zod";
-import { awsPorts } from "./aws/ports.ts";
-import { mergeRun } from "./core/merge.ts";
-import type { MergeResult } from "./core/merge-result.ts";
+import { awsAdapters } from "./aws/adapters.ts";
+import { mergeRun } from "./core/lake/merge.ts";
+import type { MergeResult } from "./core/lake/merge-result.ts";
 import type { ObjectStore } from "./core/ports.ts";
 
 /** The MergeRun state's input. */
@@ -19,4 +19,4 @@ export async function mergeFromEvent(
 }
 
 /** `{run_id}` → the merge result, whose refresh_query the workflow's RefreshPartitions runs on Athena. */
-export const handler = middy().handler(async (event: unknown) => mergeFromEvent(awsPorts(), event, process.env));
+export const handler = middy().handler(async (event: unknown) => mergeFromEvent(awsAdapters(), event, process.env));

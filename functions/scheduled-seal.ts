@@ -1,11 +1,11 @@
 import middy from "@middy/core";
 import { z } from "zod";
-import { awsPorts } from "./aws/ports.ts";
+import { awsAdapters } from "./aws/adapters.ts";
 import { runSettingsFromEnvironment, shardSizeFromEnvironment } from "./aws/run-settings.ts";
 import type { ObjectStore, Workflow } from "./core/ports.ts";
 import { parseScheduleConfig, type ScheduleConfig } from "./core/scheduling/schedule-config.ts";
 import { scheduledSeal } from "./core/scheduling/scheduled-seal.ts";
-import { DEFAULT_SHARD_SIZE, sealPending } from "./core/seal.ts";
+import { DEFAULT_SHARD_SIZE, sealPending } from "./core/orchestration/seal.ts";
 
 /** EventBridge's scheduled event; only its kind is checked: the tick's now is the invocation's clock, the one S3 stamps segments with. */
 const ScheduledEventSchema = z.looseObject({ "detail-type": z.literal("Scheduled Event") });
@@ -41,12 +41,12 @@ export async function scheduledSealTick(
 const configs = new Map<string, ScheduleConfig>();
 function scheduleConfigFrom(env: Record<string, string | undefined>): ScheduleConfig {
   const text = env.SCHEDULE_CONFIG ?? "";
-  let config = configs.get(text);
-  if (!config) configs.set(text, (config = parseScheduleConfig(text, "SCHEDULE_CONFIG")));
+  const config = configs.get(text) ?? parseScheduleConfig(text, "SCHEDULE_CONFIG");
+  configs.set(text, config);
   return config;
 }
 
 export const handler = middy().handler(async (event: unknown) => {
   ScheduledEventSchema.parse(event);
-  return scheduledSealTick(awsPorts(), { now: new Date(), env: process.env, log: (line) => console.log(line) });
+  return scheduledSealTick(awsAdapters(), { now: new Date(), env: process.env, log: (line) => console.log(line) });
 });

@@ -1,9 +1,9 @@
 import middy from "@middy/core";
 import { z } from "zod";
-import { awsPorts } from "./aws/ports.ts";
+import { awsAdapters } from "./aws/adapters.ts";
 import { runSettingsFromEnvironment, shardSizeFromEnvironment } from "./aws/run-settings.ts";
 import type { ObjectStore, Workflow } from "./core/ports.ts";
-import { sealPending, type SealResult } from "./core/seal.ts";
+import { sealPending, type SealResult } from "./core/orchestration/seal.ts";
 
 /** Invoked by hand (`{}` or `{"shard_size": 2000}`) or on a large drop (`{"trigger": "size"}`). */
 export const SealEventSchema = z
@@ -28,4 +28,4 @@ export async function sealFromEvent(
 }
 
 /** Answers the run id, or why nothing was sealed. */
-export const handler = middy().handler(async (event: unknown) => sealFromEvent(awsPorts(), event, process.env));
+export const handler = middy().handler(async (event: unknown) => sealFromEvent(awsAdapters(), event, process.env));

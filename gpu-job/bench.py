@@ -18,7 +18,7 @@ import json
 import random
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +60,7 @@ def headlines(data: Path, rows: int, seed: int) -> tuple[list[str], str]:
 
 def write_shard(path: Path, texts: list[str]) -> None:
     n = len(texts)
-    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
     table = pa.Table.from_pydict(
         {
             "id": [f"bench-{i:08d}" for i in range(n)],
@@ -108,7 +108,9 @@ def naive(loaded, model_dir: Path, texts: list[str], batch: int) -> float:
     started = time.perf_counter()
     with torch.inference_mode():
         for i in range(0, len(texts), batch):
-            enc = tokenizer(texts[i : i + batch], padding=True, truncation=True, max_length=loaded.max_length, return_tensors="pt").to(loaded.device)
+            enc = tokenizer(texts[i : i + batch], padding=True, truncation=True, max_length=loaded.max_length, return_tensors="pt").to(
+                loaded.device
+            )
             loaded.model(**enc).logits.float().softmax(-1).cpu()
     return len(texts) / (time.perf_counter() - started)
 
@@ -162,7 +164,9 @@ def main() -> None:
         shape = None
         if model_dir is None:
             shape = {"layers": args.layers, "hidden": args.hidden, "heads": args.heads, "intermediate": args.intermediate}
-            model_dir = save_random_classifier(work / "model", texts[: min(len(texts), 50_000)], vocab_size=args.vocab, seed=args.seed, **shape)
+            model_dir = save_random_classifier(
+                work / "model", texts[: min(len(texts), 50_000)], vocab_size=args.vocab, seed=args.seed, **shape
+            )
         loaded = load_model(model_dir, device="auto", dtype="auto", max_length=128, name=None)
         lengths = np.array([len(e.ids) for e in loaded.tokenizer.encode_batch(texts[:20000])])
 

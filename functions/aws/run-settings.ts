@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RunSettingsSchema, type RunSettings } from "../core/run-input.ts";
+import { RunSettingsSchema, type RunSettings } from "../core/orchestration/run-input.ts";
 
 const text = z.string().min(1);
 const whole = z.coerce.number().int();

@@ -83,20 +83,32 @@ def build_parser() -> argparse.ArgumentParser:
         description="Score one shard of headlines with a Hugging Face sequence-classification model.",
     )
     p.add_argument("--shard-dir", type=Path, default=PROCESSING / "input/shard", help="every *.parquet / *.jsonl in it is the shard")
-    p.add_argument("--model-dir", type=Path, default=PROCESSING / "input/model", help="a Hugging Face directory, or one holding model.tar.gz")
-    p.add_argument("--checkpoint-dir", type=Path, default=PROCESSING / "input/checkpoint", help="chunks an earlier attempt wrote (may be absent)")
+    p.add_argument(
+        "--model-dir", type=Path, default=PROCESSING / "input/model", help="a Hugging Face directory, or one holding model.tar.gz"
+    )
+    p.add_argument(
+        "--checkpoint-dir", type=Path, default=PROCESSING / "input/checkpoint", help="chunks an earlier attempt wrote (may be absent)"
+    )
     p.add_argument("--output-dir", type=Path, default=PROCESSING / "output/scores")
     p.add_argument("--failure-file", type=Path, default=Path("/opt/ml/output/failure"))
     p.add_argument("--run-id", default=os.environ.get("GOLDPIPE_RUN_ID"))
     p.add_argument("--shard-id", default=os.environ.get("GOLDPIPE_SHARD_ID"))
     p.add_argument("--chunk-rows", default=os.environ.get("GOLDPIPE_CHUNK_ROWS", "4096"), help="rows per checkpoint chunk")
-    p.add_argument("--model-name", default=os.environ.get("GOLDPIPE_MODEL_NAME"), help="name written to the model column (default: from the model's config)")
+    p.add_argument(
+        "--model-name",
+        default=os.environ.get("GOLDPIPE_MODEL_NAME"),
+        help="name written to the model column (default: from the model's config)",
+    )
     p.add_argument("--device", default=os.environ.get("GOLDPIPE_DEVICE", "auto"), choices=["auto", "cpu", "cuda"])
     p.add_argument("--dtype", default=os.environ.get("GOLDPIPE_DTYPE", "auto"), choices=["auto", "float32", "bfloat16", "float16"])
     p.add_argument("--max-length", default="128", help="tokens per headline; longer ones are truncated")
     p.add_argument("--max-batch-rows", default=None, help="rows per model batch (default: 2048 on a GPU, 256 on a CPU)")
     p.add_argument("--max-batch-tokens", default=None, help="padded tokens per model batch (default: 65536 on a GPU, 8192 on a CPU)")
-    p.add_argument("--intensity-thresholds", default=os.environ.get("GOLDPIPE_INTENSITY_THRESHOLDS", "0.55,0.8"), help="MODERATE,STRONG confidence thresholds")
+    p.add_argument(
+        "--intensity-thresholds",
+        default=os.environ.get("GOLDPIPE_INTENSITY_THRESHOLDS", "0.55,0.8"),
+        help="MODERATE,STRONG confidence thresholds",
+    )
     return p
 
 

@@ -9,7 +9,7 @@ import os
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -59,7 +59,7 @@ class _ChunkSink:
         self.pending: deque[Future] = deque()
 
     def _write(self, rows: pa.Table, probs) -> None:
-        path = self.writer.write(scored_table(rows, probs, self.ctx, datetime.now(timezone.utc)))
+        path = self.writer.write(scored_table(rows, probs, self.ctx, datetime.now(UTC)))
         log.info("chunk %d written: %s (%d rows)", self.writer.written, path.name, rows.num_rows)
         if self.crash_after is not None and self.writer.written == self.crash_after:
             logging.shutdown()
@@ -124,7 +124,11 @@ def run_job(config: JobConfig) -> dict:
     load_started = time.perf_counter()
     loaded = load_model(config.model_dir, device=config.device, dtype=config.dtype, max_length=config.max_length, name=config.model_name)
     model_load_seconds = time.perf_counter() - load_started
-    metrics = score_shard(config, loaded) | {"model_load_seconds": round(model_load_seconds, 3), "run_id": config.run_id, "shard_id": config.shard_id}
+    metrics = score_shard(config, loaded) | {
+        "model_load_seconds": round(model_load_seconds, 3),
+        "run_id": config.run_id,
+        "shard_id": config.shard_id,
+    }
     write_atomically(config.output_dir / "metrics.json", lambda tmp: tmp.write_text(json.dumps(metrics, indent=2) + "\n"))
     write_atomically(config.output_dir / "_SUCCESS", lambda tmp: tmp.write_text(""))
     return metrics

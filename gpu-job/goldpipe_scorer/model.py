@@ -38,7 +38,10 @@ def resolve_model_dir(model_dir: Path) -> tuple[Path, str]:
         return model_dir, model_dir.name
     archives = sorted(model_dir.glob("*.tar.gz")) if model_dir.is_dir() else []
     if not archives:
-        raise JobInputError(f"model directory {model_dir} holds neither config.json nor model.tar.gz: pass --model-dir with a Hugging Face sequence-classification model")
+        raise JobInputError(
+            f"model directory {model_dir} holds neither config.json nor model.tar.gz: "
+            "pass --model-dir with a Hugging Face sequence-classification model"
+        )
     target = Path(tempfile.mkdtemp(prefix="goldpipe-model-"))
     try:
         with tarfile.open(archives[0]) as archive:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import queue
 import threading
 from collections import deque
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Hashable, Iterable, Iterator
 
 import numpy as np
 import torch
@@ -29,7 +29,7 @@ class BatchLimits:
     max_tokens: int
 
     @staticmethod
-    def for_device(device: torch.device, max_rows: int | None, max_tokens: int | None) -> "BatchLimits":
+    def for_device(device: torch.device, max_rows: int | None, max_tokens: int | None) -> BatchLimits:
         gpu = device.type == "cuda"
         return BatchLimits(max_rows or (2048 if gpu else 256), max_tokens or (65536 if gpu else 8192))
 
@@ -54,7 +54,9 @@ class _ChunkResult:
         self.probs = np.empty((rows, labels), dtype=np.float32)
 
 
-def _prepare(loaded: LoadedModel, chunks: Iterable[tuple[Hashable, list[str]]], limits: BatchLimits, out: queue.Queue, stop: threading.Event) -> None:
+def _prepare(
+    loaded: LoadedModel, chunks: Iterable[tuple[Hashable, list[str]]], limits: BatchLimits, out: queue.Queue, stop: threading.Event
+) -> None:
     pin = loaded.device.type == "cuda"
 
     def put(item) -> bool:
@@ -82,7 +84,9 @@ def _prepare(loaded: LoadedModel, chunks: Iterable[tuple[Hashable, list[str]]], 
         put(_Failure(err))
 
 
-def score_chunks(loaded: LoadedModel, chunks: Iterable[tuple[Hashable, list[str]]], limits: BatchLimits) -> Iterator[tuple[Hashable, np.ndarray]]:
+def score_chunks(
+    loaded: LoadedModel, chunks: Iterable[tuple[Hashable, list[str]]], limits: BatchLimits
+) -> Iterator[tuple[Hashable, np.ndarray]]:
     """Yields (chunk key, probabilities [rows, labels] in the chunk's row order) per chunk, in order."""
     batches: queue.Queue = queue.Queue(maxsize=16)
     stop = threading.Event()

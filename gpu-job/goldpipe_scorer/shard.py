@@ -42,7 +42,9 @@ def _read_file(path: Path) -> pa.Table:
         if path.suffix == ".parquet":
             return pq.read_table(path)
         # JSONL: published_at is an ISO 8601 string, parsed to a UTC timestamp on the way in.
-        json_schema = pa.schema([f if f.name != "published_at" else pa.field("published_at", pa.timestamp("us", tz="UTC")) for f in HEADLINE_SCHEMA])
+        json_schema = pa.schema(
+            [f if f.name != "published_at" else pa.field("published_at", pa.timestamp("us", tz="UTC")) for f in HEADLINE_SCHEMA]
+        )
         if path.stat().st_size == 0:
             return json_schema.empty_table()
         return pajson.read_json(path, parse_options=pajson.ParseOptions(explicit_schema=json_schema, newlines_in_values=False))
@@ -60,7 +62,9 @@ def _conform(table: pa.Table, name: str) -> pa.Table:
             try:
                 columns.append(table.column(field.name).cast(field.type))
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
-                raise JobInputError(f"shard file {name}: column {field.name} is {table.schema.field(field.name).type}, expected {field.type}: {err}") from err
+                raise JobInputError(
+                    f"shard file {name}: column {field.name} is {table.schema.field(field.name).type}, expected {field.type}: {err}"
+                ) from err
         else:
             columns.append(pa.nulls(table.num_rows, field.type))
         fields.append(field)

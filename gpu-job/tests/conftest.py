@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -37,7 +37,7 @@ def headline_texts(n: int, seed: int = 7) -> list[str]:
 
 
 def headline_rows(texts: list, *, ids: list | None = None, first_line: int = 2) -> list[dict]:
-    start = datetime(2024, 3, 1, 14, 30, tzinfo=timezone.utc)
+    start = datetime(2024, 3, 1, 14, 30, tzinfo=UTC)
     return [
         {
             "id": ids[i] if ids is not None else f"h{i:05d}",
@@ -64,7 +64,14 @@ def tiny_model(tmp_path_factory) -> Path:
     """A 2-layer random BERT classifier (positive/neutral/negative) with its own WordPiece vocabulary,
     initialised wide enough that headlines get clearly different probabilities."""
     return save_random_classifier(
-        tmp_path_factory.mktemp("tiny-model"), headline_texts(400), layers=2, hidden=32, heads=2, intermediate=64, vocab_size=300, seed=1,
+        tmp_path_factory.mktemp("tiny-model"),
+        headline_texts(400),
+        layers=2,
+        hidden=32,
+        heads=2,
+        intermediate=64,
+        vocab_size=300,
+        seed=1,
         initializer_range=0.3,
     )
 
@@ -91,14 +98,22 @@ class JobDirs:
 
     def args(self, model: Path, *extra: str, output: Path | None = None, checkpoint: Path | None = None) -> list[str]:
         return [
-            "--shard-dir", str(self.shard),
-            "--model-dir", str(model),
-            "--checkpoint-dir", str(checkpoint or self.checkpoint),
-            "--output-dir", str(output or self.output),
-            "--failure-file", str(self.failure),
-            "--run-id", "run-2024-03-01",
-            "--shard-id", "7",
-            "--device", "cpu",
+            "--shard-dir",
+            str(self.shard),
+            "--model-dir",
+            str(model),
+            "--checkpoint-dir",
+            str(checkpoint or self.checkpoint),
+            "--output-dir",
+            str(output or self.output),
+            "--failure-file",
+            str(self.failure),
+            "--run-id",
+            "run-2024-03-01",
+            "--shard-id",
+            "7",
+            "--device",
+            "cpu",
             *extra,
         ]
 

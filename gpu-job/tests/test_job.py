@@ -16,7 +16,23 @@ from conftest import headline_rows, headline_texts, read_scores, write_parquet_s
 from goldpipe_scorer.cli import main
 from goldpipe_scorer.shard import HEADLINE_SCHEMA
 
-SCORED_COLUMNS = ["id", "headline", "published_at", "symbols", "source", "url", "origin", "label", "score", "probs", "intensity", "model", "run_id", "shard_id", "scored_at"]
+SCORED_COLUMNS = [
+    "id",
+    "headline",
+    "published_at",
+    "symbols",
+    "source",
+    "url",
+    "origin",
+    "label",
+    "score",
+    "probs",
+    "intensity",
+    "model",
+    "run_id",
+    "shard_id",
+    "scored_at",
+]
 
 
 def reference_probs(model_dir, texts: list[str]) -> np.ndarray:
@@ -62,9 +78,19 @@ def test_scores_every_row_with_the_contracts_columns(tiny_model, dirs, device, d
 
     metrics = json.loads((dirs.output / "metrics.json").read_text())
     assert metrics | {"seconds": 0, "headlines_per_second": 0, "model_load_seconds": 0} == {
-        "rows": 300, "rows_skipped_resumed": 0, "rows_unscorable": 0, "rows_in_shard": 300, "chunks_written": 5,
-        "seconds": 0, "headlines_per_second": 0, "model_load_seconds": 0, "device": device, "dtype": dtype,
-        "model": tiny_model.name, "run_id": "run-2024-03-01", "shard_id": "7",
+        "rows": 300,
+        "rows_skipped_resumed": 0,
+        "rows_unscorable": 0,
+        "rows_in_shard": 300,
+        "chunks_written": 5,
+        "seconds": 0,
+        "headlines_per_second": 0,
+        "model_load_seconds": 0,
+        "device": device,
+        "dtype": dtype,
+        "model": tiny_model.name,
+        "run_id": "run-2024-03-01",
+        "shard_id": "7",
     }
     assert (dirs.output / "_SUCCESS").exists()
     assert not list(dirs.output.glob(".*"))
@@ -102,7 +128,16 @@ def test_a_model_tar_gz_scores_like_its_directory(tiny_model, dirs, tmp_path):
 def test_the_label_set_comes_from_the_models_id2label(dirs, tmp_path):
     from synthetic_model import save_random_classifier
 
-    model = save_random_classifier(tmp_path / "bull-bear", headline_texts(100), layers=1, hidden=16, heads=2, intermediate=32, vocab_size=200, labels=("bullish", "bearish"))
+    model = save_random_classifier(
+        tmp_path / "bull-bear",
+        headline_texts(100),
+        layers=1,
+        hidden=16,
+        heads=2,
+        intermediate=32,
+        vocab_size=200,
+        labels=("bullish", "bearish"),
+    )
     write_parquet_shard(dirs.shard, headline_rows(headline_texts(20)))
 
     assert main(dirs.args(model)) == 0
@@ -117,7 +152,9 @@ def test_a_jsonl_shard_scores_like_parquet(tiny_model, dirs, tmp_path):
     dirs.shard.mkdir()
     with (dirs.shard / "0.jsonl").open("w") as f:
         for row in rows:
-            f.write(json.dumps(row | {"published_at": row["published_at"].isoformat(timespec="milliseconds").replace("+00:00", "Z")}) + "\n")
+            f.write(
+                json.dumps(row | {"published_at": row["published_at"].isoformat(timespec="milliseconds").replace("+00:00", "Z")}) + "\n"
+            )
 
     assert main(dirs.args(tiny_model)) == 0
 
@@ -138,8 +175,16 @@ def test_bad_rows_are_reported_and_the_rest_scored(tiny_model, dirs):
     assert sorted(scores.column("id").to_pylist()) == sorted([r["id"] for r in rows[:6]] + [rows[10]["id"]])
     unscorable = [json.loads(line) for line in (dirs.output / "unscorable.jsonl").read_text().splitlines()]
     assert unscorable == [
-        {"id": "h00006", "origin": {"file": "incoming/dump.csv", "line": 8}, "reason": "headline is empty once control characters and whitespace are removed"},
-        {"id": "h00007", "origin": {"file": "incoming/dump.csv", "line": 9}, "reason": "headline is empty once control characters and whitespace are removed"},
+        {
+            "id": "h00006",
+            "origin": {"file": "incoming/dump.csv", "line": 8},
+            "reason": "headline is empty once control characters and whitespace are removed",
+        },
+        {
+            "id": "h00007",
+            "origin": {"file": "incoming/dump.csv", "line": 9},
+            "reason": "headline is empty once control characters and whitespace are removed",
+        },
         {"id": "h00008", "origin": {"file": "incoming/dump.csv", "line": 10}, "reason": "headline is missing"},
         {"id": None, "origin": {"file": "incoming/dump.csv", "line": 11}, "reason": "id is missing"},
     ]

@@ -78,13 +78,10 @@ export class DirectoryObjectStore implements ObjectStore {
   }
 
   async #walk(directoryKey: string): Promise<string[]> {
-    let entries;
-    try {
-      entries = await readdir(this.#path(directoryKey || "."), { withFileTypes: true });
-    } catch (error) {
-      if (isMissing(error) || (error as NodeJS.ErrnoException).code === "ENOTDIR") return [];
+    const entries = await readdir(this.#path(directoryKey || "."), { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (isMissing(error) || error.code === "ENOTDIR") return [];
       throw error;
-    }
+    });
     const keys: string[] = [];
     for (const entry of entries) {
       const key = `${directoryKey}${entry.name}`;

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Queue, QueueMessage } from "../../functions/core/ports.ts";
-import type { DeliveredMessage } from "../../functions/core/ingest/shard.ts";
+import type { DeliveredMessage } from "../../functions/core/ingest/segment.ts";
 
 /** The consumer of a batch: resolves to the messages it could not take, which are delivered again. */
 export type BatchConsumer = (messages: DeliveredMessage[]) => Promise<{ failures: { messageId: string; reason: string }[] }>;
 
 /**
  * The headlines queue inside the process: each SendMessageBatch is delivered at once, as one batch,
- * to the consumer (the shard core), the way the Lambda event source hands it a batch. Messages the
+ * to the consumer (the segment core), the way the Lambda event source hands it a batch. Messages the
  * consumer reports failed are redelivered up to maxReceiveCount times, then kept as dead letters.
  */
 export class InProcessQueue implements Queue {

@@ -1,4 +1,4 @@
-import type { StackIngestResult } from "../aws-ingest.ts";
+import type { StackIngestResult } from "../aws/stack-ingest.ts";
 import type { LocalIngestResult } from "../ingest-files.ts";
 
 export type IngestAnswer = LocalIngestResult | StackIngestResult;
@@ -16,5 +16,8 @@ export function ingestLine(result: IngestAnswer): string {
     .sort(([, a], [, b]) => b - a)
     .map(([reason, n]) => `${reason}: ${count(n)}`)
     .join(", ");
-  return `${result.path}: ${count(result.rows_read)} rows read, ${count(result.rows_valid)} valid, ${count(result.rows_quarantined)} quarantined${reasons ? ` (${reasons})` : ""}`;
+  return (
+    `${result.path}: ${count(result.rows_read)} rows read, ${count(result.rows_valid)} valid, ` +
+    `${count(result.rows_quarantined)} quarantined${reasons ? ` (${reasons})` : ""}`
+  );
 }

@@ -2,14 +2,20 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { BadInputError } from "../../functions/core/errors.ts";
-import { readManifest } from "../../functions/core/manifest.ts";
-import { RunReportSchema } from "../../functions/core/report.ts";
+import { readManifest } from "../../functions/core/orchestration/manifest.ts";
+import { RunReportSchema } from "../../functions/core/lake/report.ts";
 import { DirectoryObjectStore } from "../adapters/directory-object-store.ts";
 import { JsonlMetrics, localMetricsPath } from "../adapters/jsonl-metrics.ts";
 import { parseChaos } from "../runtime/chaos.ts";
-import { DEFAULT_LOCAL_CHUNK_ROWS, DEFAULT_LOCAL_CONCURRENCY, DEFAULT_MODEL_DIR, LocalPipeline, type LocalRun } from "../runtime/local-pipeline.ts";
+import {
+  DEFAULT_LOCAL_CHUNK_ROWS,
+  DEFAULT_LOCAL_CONCURRENCY,
+  DEFAULT_MODEL_DIR,
+  LocalPipeline,
+  type LocalRun,
+} from "../runtime/local-pipeline.ts";
 import { assertPythonReady } from "../runtime/processing-job-runner.ts";
-import { formatReportText } from "../report-text.ts";
+import { formatReportText } from "../report/text.ts";
 import { EXIT, UsageError, type CommandContext, type OptionSpec, type ParsedArgs } from "./command.ts";
 import { shardProgress, type ShardProgress } from "./shard-progress.ts";
 
@@ -68,7 +74,8 @@ export function localPipelineFor(values: ParsedArgs["values"], context: CommandC
     const shards = (manifest?.shards ?? []).filter((shard) => run.shards.includes(shard.index));
     progress = shardProgress(context.stderr, shards, pipeline.settings.job.chunk_rows);
     const end = await run.finished.finally(() => progress?.stop());
-    if (end.status !== "SUCCEEDED") throw new Error(`the workflow of run ${run.run_id} ended ${end.status}: ${end.error ?? "no error given"}`);
+    if (end.status !== "SUCCEEDED")
+      throw new Error(`the workflow of run ${run.run_id} ended ${end.status}: ${end.error ?? "no error given"}`);
     const report = RunReportSchema.parse(end.output);
     context.stdout.write(context.json ? `${JSON.stringify(report, null, 2)}\n` : formatReportText(report));
     return report.status === "Succeeded" ? EXIT.ok : EXIT.partiallyFailed;

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import path from "node:path";
 import { BadInputError } from "../../functions/core/errors.ts";
-import { userFixable } from "./aws-errors.ts";
+import { userFixable } from "../aws/errors.ts";
 import { EXIT, UsageError, type Command, type CommandContext, type OptionSpec, type ParsedArgs } from "./command.ts";
 
 const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
@@ -79,7 +79,7 @@ function reportError(error: unknown, command: Command, stderr: CommandContext["s
     stderr.write(`goldpipe ${command.name}: ${error.message}${error.hint ? ` (${error.hint})` : ""}\n`);
     return EXIT.badInput;
   }
-  const detail = process.env.GOLDPIPE_DEBUG ? (error as Error)?.stack : (error as Error)?.message ?? String(error);
+  const detail = process.env.GOLDPIPE_DEBUG ? (error as Error)?.stack : ((error as Error)?.message ?? String(error));
   stderr.write(`goldpipe ${command.name}: internal error: ${detail}\nSet GOLDPIPE_DEBUG=1 for the stack trace.\n`);
   return EXIT.internal;
 }
@@ -99,5 +99,10 @@ async function overview(): Promise<string> {
       return `  ${name.padEnd(10)} ${summary}`;
     }),
   );
-  return `goldpipe: score gold-market headlines with GPU language models, in AWS or on this machine.\n\nusage: goldpipe COMMAND [options]   (goldpipe COMMAND --help for each)\n\ncommands:\n${lines.join("\n")}\n\nexit codes: 0 success, 1 internal error, 2 bad input or usage, 3 a run ended with failed shards\n`;
+  return (
+    "goldpipe: score gold-market headlines with GPU language models, in AWS or on this machine.\n\n" +
+    "usage: goldpipe COMMAND [options]   (goldpipe COMMAND --help for each)\n\n" +
+    `commands:\n${lines.join("\n")}\n\n` +
+    "exit codes: 0 success, 1 internal error, 2 bad input or usage, 3 a run ended with failed shards\n"
+  );
 }

@@ -45,12 +45,24 @@ const SESSIONS = [
 const UP = ["rises", "climbs", "gains", "edges higher", "jumps", "rallies", "advances", "firms"];
 const DOWN = ["falls", "slips", "drops", "eases", "retreats", "slides", "tumbles", "weakens"];
 const DRIVERS_UP = [
-  "as dollar weakens", "after soft US inflation data", "on safe-haven demand", "as Treasury yields fall",
-  "ahead of Fed rate decision", "on central bank buying", "as geopolitical tensions flare", "after weak payrolls",
+  "as dollar weakens",
+  "after soft US inflation data",
+  "on safe-haven demand",
+  "as Treasury yields fall",
+  "ahead of Fed rate decision",
+  "on central bank buying",
+  "as geopolitical tensions flare",
+  "after weak payrolls",
 ];
 const DRIVERS_DOWN = [
-  "as dollar firms", "after hot CPI print", "as real yields climb", "on profit-taking",
-  "as Fed signals higher for longer", "on strong US jobs data", "as risk appetite returns", "ahead of FOMC minutes",
+  "as dollar firms",
+  "after hot CPI print",
+  "as real yields climb",
+  "on profit-taking",
+  "as Fed signals higher for longer",
+  "on strong US jobs data",
+  "as risk appetite returns",
+  "ahead of FOMC minutes",
 ];
 const MINERS = [
   { name: "Newmont", symbol: "NEM" },
@@ -83,7 +95,9 @@ const TEMPLATES: Template[] = [
     symbols: ["XAUUSD", "GC"],
   }),
   (g) => ({
-    text: `SPDR Gold Trust (GLD) holdings ${g.change >= 0 ? "rise" : "fall"} ${g.random.int(1, 90) / 10} tonnes to ${(800 + g.random.int(0, 900) / 10).toFixed(1)} tonnes`,
+    text:
+      `SPDR Gold Trust (GLD) holdings ${g.change >= 0 ? "rise" : "fall"} ${g.random.int(1, 90) / 10} tonnes ` +
+      `to ${(800 + g.random.int(0, 900) / 10).toFixed(1)} tonnes`,
     symbols: ["GLD"],
   }),
   (g) => ({
@@ -93,25 +107,35 @@ const TEMPLATES: Template[] = [
   (g) => {
     const miner = g.random.pick(MINERS);
     return {
-      text: `${miner.name} (${miner.symbol}) ${move(g)} ${pct(g.change * 2.5)} as bullion ${g.change >= 0 ? "tops" : "dips below"} ${money(Math.round(g.price / 10) * 10)}`,
+      text:
+        `${miner.name} (${miner.symbol}) ${move(g)} ${pct(g.change * 2.5)} ` +
+        `as bullion ${g.change >= 0 ? "tops" : "dips below"} ${money(Math.round(g.price / 10) * 10)}`,
       symbols: [miner.symbol, "XAUUSD"],
     };
   },
   (g) => ({ text: `Gold miners ETF (GDX) ${move(g)} ${pct(g.change * 2)} ${driver(g)}`, symbols: ["GDX"] }),
   (g) => ({
-    text: `Dollar index (DXY) ${g.change >= 0 ? "slips" : "climbs"} to ${(100 + g.random.int(0, 80) / 10).toFixed(1)}, ${g.change >= 0 ? "lifting" : "pressuring"} gold`,
+    text:
+      `Dollar index (DXY) ${g.change >= 0 ? "slips" : "climbs"} to ${(100 + g.random.int(0, 80) / 10).toFixed(1)}, ` +
+      `${g.change >= 0 ? "lifting" : "pressuring"} gold`,
     symbols: ["DXY", "XAUUSD"],
   }),
   (g) => ({
-    text: `10-year TIPS yield ${g.change >= 0 ? "falls" : "rises"} to ${(1 + g.random.int(0, 150) / 100).toFixed(2)}%, ${g.change >= 0 ? "supporting" : "weighing on"} bullion`,
+    text:
+      `10-year TIPS yield ${g.change >= 0 ? "falls" : "rises"} to ${(1 + g.random.int(0, 150) / 100).toFixed(2)}%, ` +
+      `${g.change >= 0 ? "supporting" : "weighing on"} bullion`,
     symbols: ["TIP", "XAUUSD"],
   }),
   (g) => ({
-    text: `Central banks added ${g.random.int(10, 120)} tonnes of gold in ${g.random.pick(["January", "February", "March", "the quarter", "the month"])}, WGC says`,
+    text:
+      `Central banks added ${g.random.int(10, 120)} tonnes of gold ` +
+      `in ${g.random.pick(["January", "February", "March", "the quarter", "the month"])}, WGC says`,
     symbols: ["XAUUSD"],
   }),
   (g) => ({
-    text: `Gold steady near ${money(Math.round(g.price))} as traders await ${g.random.pick(["nonfarm payrolls", "the Fed", "CPI data", "Powell's testimony", "PCE inflation"])}`,
+    text:
+      `Gold steady near ${money(Math.round(g.price))} as traders await ` +
+      `${g.random.pick(["nonfarm payrolls", "the Fed", "CPI data", "Powell's testimony", "PCE inflation"])}`,
     symbols: ["XAUUSD"],
   }),
   (g) => ({
@@ -153,7 +177,9 @@ export function* generateHeadlines(options: GenerateOptions): Generator<Generate
       const row: GeneratedHeadline = {
         id: `${source.domain.split(".")[0]}-${options.seed}-${emitted + 1}`,
         headline: template.text,
-        summary: `${source.name} reports: ${template.text.charAt(0).toLowerCase()}${template.text.slice(1)}; spot gold last traded at ${money(price)} an ounce.`,
+        summary:
+          `${source.name} reports: ${template.text.charAt(0).toLowerCase()}${template.text.slice(1)}; ` +
+          `spot gold last traded at ${money(price)} an ounce.`,
         published_at: localTime(day, localMinute, random.int(0, 59), session.offset),
         symbols: template.symbols,
         source: source.name,

@@ -1,7 +1,7 @@
-import { mergeRun } from "../../functions/core/merge.ts";
+import { mergeRun } from "../../functions/core/lake/merge.ts";
 import type { Metrics, ObjectStore } from "../../functions/core/ports.ts";
-import { reportRun, ReportRunInputSchema } from "../../functions/core/report.ts";
-import { refreshLocalCatalog } from "../lake-catalog.ts";
+import { reportRun, ReportRunInputSchema } from "../../functions/core/lake/report.ts";
+import { refreshLocalCatalog } from "../query/lake-catalog.ts";
 import type { LakeSteps } from "./pipeline.ts";
 
 /** MergeRun, RefreshPartitions and ReportRun on this machine: the lake part's core functions over the lake directory. */

@@ -1,9 +1,9 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ExecutionDescription, Metrics, ObjectStore } from "../../functions/core/ports.ts";
-import { replayRun } from "../../functions/core/replay.ts";
-import type { RunInput, RunSettings } from "../../functions/core/run-input.ts";
-import { sealPending, type SealRequest } from "../../functions/core/seal.ts";
+import { replayRun } from "../../functions/core/orchestration/replay.ts";
+import type { RunInput, RunSettings } from "../../functions/core/orchestration/run-input.ts";
+import { sealPending, type SealRequest } from "../../functions/core/orchestration/seal.ts";
 import { LocalWorkflow } from "../adapters/local-workflow.ts";
 import type { Chaos } from "./chaos.ts";
 import { localLakeSteps } from "./lake-steps.ts";

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { parse } from "yaml";
-import { finalizeRun, FinalizeRunInputSchema } from "../../functions/core/finalize-run.ts";
-import type { MergeResult } from "../../functions/core/merge.ts";
+import { finalizeRun, FinalizeRunInputSchema } from "../../functions/core/orchestration/finalize-run.ts";
+import type { MergeResult } from "../../functions/core/lake/merge.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
-import { RunInputSchema, type RunInput } from "../../functions/core/run-input.ts";
+import { RunInputSchema, type RunInput } from "../../functions/core/orchestration/run-input.ts";
 import type { Chaos } from "./chaos.ts";
 import { ProcessingJobRunner } from "./processing-job-runner.ts";
 

@@ -204,7 +204,8 @@ export class ProcessingJobRunner {
     if (copied.length === 0) {
       throw new ProcessingJobFailedError(
         jobName,
-        `ClientError: No S3 objects found under S3 URL "${uri}" given in input data source. Please ensure that the bucket exists in the selected region, that objects exist under that S3 prefix`,
+        `ClientError: No S3 objects found under S3 URL "${uri}" given in input data source. ` +
+          "Please ensure that the bucket exists in the selected region, that objects exist under that S3 prefix",
       );
     }
     return copied;
@@ -280,7 +281,10 @@ function describeExit(exit: JobExit, verdict: ReturnType<typeof chaosVerdict>): 
   }
   const chaos = verdict.fail ? ` (GOLDPIPE_CHAOS: GOLDPIPE_CRASH_AFTER_CHUNKS=${verdict.afterChunks})` : "";
   const lastLines = exit.stderr.trim().split("\n").slice(-5).join("\n");
-  return `AlgorithmError: the job exited with code ${exit.code}${exit.signal ? ` (${exit.signal})` : ""}${chaos}${lastLines ? `: ${lastLines}` : ""}`;
+  return (
+    `AlgorithmError: the job exited with code ${exit.code}${exit.signal ? ` (${exit.signal})` : ""}` +
+    `${chaos}${lastLines ? `: ${lastLines}` : ""}`
+  );
 }
 
 const isChunk = (relative: string) => /(^|\/)part-[^/]*\.parquet$/.test(relative);

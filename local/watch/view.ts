@@ -46,15 +46,26 @@ export function formatScreen(state: WatchState): string[] {
     `pending   ${
       !pending || pending.rows === 0
         ? "nothing"
-        : `${pending.rows}${pending.rowsExact ? "" : "+"} headlines in ${pending.segments} segment(s), oldest ${pending.oldestAt ? ago(state.now, pending.oldestAt) : "?"} ago`
+        : `${pending.rows}${pending.rowsExact ? "" : "+"} headlines in ${pending.segments} segment(s), ` +
+          `oldest ${pending.oldestAt ? ago(state.now, pending.oldestAt) : "?"} ago`
     }`,
-    `policy    ${lastDecision ? `${clock(lastDecision.at)} ${lastDecision.seal ? "seal: " : "wait: "}${lastDecision.reason}` : "not asked yet"}`,
-    `running   ${running ? `${running.runId} (${running.trigger}, ${running.rows} headline(s), ${running.shards} shard(s), ${ago(state.now, running.since)})` : "nothing"}`,
+    `policy    ${
+      lastDecision ? `${clock(lastDecision.at)} ${lastDecision.seal ? "seal: " : "wait: "}${lastDecision.reason}` : "not asked yet"
+    }`,
+    `running   ${
+      running
+        ? `${running.runId} (${running.trigger}, ${running.rows} headline(s), ${running.shards} shard(s), ` +
+          `${ago(state.now, running.since)})`
+        : "nothing"
+    }`,
     "last runs",
   ];
   if (state.lastRuns.length === 0) lines.push("  none yet");
   for (const run of state.lastRuns) {
-    lines.push(`  ${clock(run.finishedAt)}  ${run.runId}  ${run.status.padEnd(15)} ${run.trigger.padEnd(8)} ${String(run.rows).padStart(7)} rows  ${run.seconds.toFixed(1)}s`);
+    lines.push(
+      `  ${clock(run.finishedAt)}  ${run.runId}  ${run.status.padEnd(15)} ${run.trigger.padEnd(8)} ` +
+        `${String(run.rows).padStart(7)} rows  ${run.seconds.toFixed(1)}s`,
+    );
   }
   return lines;
 }

@@ -95,11 +95,17 @@ export class Watch {
   /** Runs until stop(); resolves once everything in progress has ended (or, stopped twice, been left). */
   async run(): Promise<void> {
     const { config, runtime } = this.#options;
-    this.#emit("started", `watching ${this.#options.dir}; markets ${this.#calendar.markets.join(", ")}, freshness ${config.freshnessMinutes} min, tick ${config.tickMinutes} min, shard ${runtime.shardRows}`);
+    this.#emit(
+      "started",
+      `watching ${this.#options.dir}; markets ${this.#calendar.markets.join(", ")}, ` +
+        `freshness ${config.freshnessMinutes} min, tick ${config.tickMinutes} min, shard ${runtime.shardRows}`,
+    );
     await Promise.all([this.#folderLoop(), this.#tickLoop()]);
     if (this.#running) {
       const { runId } = this.#running;
-      this.#emit("stopping", `waiting for run ${runId} to finish (stop again to leave it; "goldpipe replay ${runId}" finishes it later)`, { run_id: runId });
+      this.#emit("stopping", `waiting for run ${runId} to finish (stop again to leave it; "goldpipe replay ${runId}" finishes it later)`, {
+        run_id: runId,
+      });
       await Promise.race([this.#running.finished, this.#forced.promise]);
     }
     await this.#exclusive;
@@ -151,13 +157,18 @@ export class Watch {
       } catch (error) {
         // Not the file's fault (a bad file is quarantined, not thrown): try again in a minute.
         for (const file of files) this.#failedFiles.set(file, now + 60_000);
-        this.#emit("ingest_failed", `could not ingest ${files.map((f) => path.basename(f)).join(", ")}: ${(error as Error).message}; trying again in a minute`);
+        this.#emit(
+          "ingest_failed",
+          `could not ingest ${files.map((f) => path.basename(f)).join(", ")}: ${(error as Error).message}; trying again in a minute`,
+        );
         return;
       }
       for (const result of results) {
         if (result.unreadable) {
           this.#failedFiles.set(result.file, now + 60_000);
-          this.#emit("ingest_failed", `${path.basename(result.file)} not ingested: ${result.unreadable}; trying again in a minute`, { file: result.file });
+          this.#emit("ingest_failed", `${path.basename(result.file)} not ingested: ${result.unreadable}; trying again in a minute`, {
+            file: result.file,
+          });
           continue;
         }
         const movedTo = await this.#folder.moveIngested(result.file);

@@ -1,4 +1,4 @@
--- Daily sentiment index per symbol, from -1 (all negative) to 1 (all positive): (positive - negative) / headlines, and the same weighted by the model's confidence.
+-- Daily sentiment index per symbol, -1 (all negative) to 1 (all positive): (positive - negative) / headlines, and confidence-weighted.
 -- A headline counts once for each symbol it mentions; the day is the UTC publication date. Runs unchanged on Athena.
 SELECT
   CAST(published_at AS DATE) AS published_date,

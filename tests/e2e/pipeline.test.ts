@@ -2,10 +2,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { withDuckDB } from "../../functions/core/duckdb.ts";
-import { sqlString } from "../../functions/core/sql-literal.ts";
-import { RunReportSchema, type RunReport } from "../../functions/core/report.ts";
-import { queryLake } from "../../local/lake-catalog.ts";
+import { withDuckDB } from "../../functions/core/lake/duckdb.ts";
+import { sqlString } from "../../functions/core/lake/sql-literal.ts";
+import { RunReportSchema, type RunReport } from "../../functions/core/lake/report.ts";
+import { queryLake } from "../../local/query/lake-catalog.ts";
 import { buildTinyModel, goldpipe, writeHeadlinesCsv } from "../support/pipeline-fixtures.ts";
 
 let workdir: string;
@@ -35,7 +35,9 @@ async function scoredRows(runId: string): Promise<{ rows: number; distinct: numb
   const glob = path.join(lake, "runs", runId, "scores", "*", "part-*.parquet");
   return withDuckDB(async (db) => {
     const [row] = (
-      await db.runAndReadAll(`SELECT count(*)::INTEGER AS rows, count(DISTINCT id)::INTEGER AS distinct FROM read_parquet(${sqlString(glob)})`)
+      await db.runAndReadAll(
+        `SELECT count(*)::INTEGER AS rows, count(DISTINCT id)::INTEGER AS distinct FROM read_parquet(${sqlString(glob)})`,
+      )
     ).getRowObjectsJson() as { rows: number; distinct: number }[];
     return row!;
   });

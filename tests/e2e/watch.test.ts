@@ -50,11 +50,15 @@ interface Event {
 /** `goldpipe watch` as its own process, as a user runs it: its JSON events as they come, and its exit. */
 function startWatch(clockStart: string) {
   // Its own process group, as a terminal's foreground job: Ctrl-C reaches watch and the GPU jobs it started.
-  const child = spawn(process.execPath, [BIN, "watch", drop, "--lake", lake, "--model", model, "--config", schedule, "--start-at", clockStart, "--json"], {
-    env: { ...process.env, GOLDPIPE_CHAOS: "" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, "watch", drop, "--lake", lake, "--model", model, "--config", schedule, "--start-at", clockStart, "--json"],
+    {
+      env: { ...process.env, GOLDPIPE_CHAOS: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
+  );
   children.push(child);
   const events: Event[] = [];
   let buffered = "";
@@ -73,7 +77,8 @@ function startWatch(clockStart: string) {
       const found = events.find(test);
       if (found) return found;
       if (child.exitCode !== null) throw new Error(`watch exited (${child.exitCode}) before ${what}: ${stderr}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; events: ${events.map((e) => e.event).join(", ")}; stderr: ${stderr}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; events: ${events.map((e) => e.event).join(", ")}; stderr: ${stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
@@ -86,7 +91,13 @@ function startWatch(clockStart: string) {
 }
 
 async function curatedCount(): Promise<number> {
-  const { code, stdout, stderr } = await goldpipe(["query", "--lake", lake, "--json", "SELECT count(*)::INTEGER AS n FROM headline_sentiment"]);
+  const { code, stdout, stderr } = await goldpipe([
+    "query",
+    "--lake",
+    lake,
+    "--json",
+    "SELECT count(*)::INTEGER AS n FROM headline_sentiment",
+  ]);
   expect(code, stderr).toBe(0);
   return (JSON.parse(stdout) as { n: number }[])[0]!.n;
 }
@@ -152,7 +163,9 @@ describe("goldpipe watch, end to end on the local runtime", () => {
     await next.waitFor("the start", (e) => e.event === "started");
     expect(next.stderr()).toContain(`run ${String(sealed.run_id)} is not finished`);
     expect(await next.stop()).toBe(0);
-    const replay = await goldpipe(["replay", String(sealed.run_id), "--lake", lake, "--model", model, "--json"], { GOLDPIPE_CHAOS: undefined });
+    const replay = await goldpipe(["replay", String(sealed.run_id), "--lake", lake, "--model", model, "--json"], {
+      GOLDPIPE_CHAOS: undefined,
+    });
     expect(replay.code, replay.stderr).toBe(0);
     expect(await curatedCount()).toBe(30);
   });

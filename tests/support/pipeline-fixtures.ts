@@ -20,7 +20,8 @@ export async function buildTinyModel(dir: string): Promise<string> {
     "import json, sys",
     "from pathlib import Path",
     "from synthetic_model import save_random_classifier",
-    "save_random_classifier(Path(sys.argv[1]), json.loads(Path(sys.argv[2]).read_text()), layers=1, hidden=16, heads=2, intermediate=32, vocab_size=300)",
+    "save_random_classifier(Path(sys.argv[1]), json.loads(Path(sys.argv[2]).read_text()), " +
+      "layers=1, hidden=16, heads=2, intermediate=32, vocab_size=300)",
   ].join("\n");
   await promisify(execFile)(defaultPython(), ["-c", script, model, textsFile], {
     env: { ...process.env, PYTHONPATH: path.join(REPO, "gpu-job") },

@@ -1,6 +1,6 @@
 import { shardMetricsKey } from "../../functions/core/lake-keys.ts";
-import { writeManifest, type RunManifest } from "../../functions/core/manifest.ts";
-import type { MergeResult } from "../../functions/core/merge-result.ts";
+import { writeManifest, type RunManifest } from "../../functions/core/orchestration/manifest.ts";
+import type { MergeResult } from "../../functions/core/lake/merge-result.ts";
 import type { MetricDatum, Metrics, ObjectStore } from "../../functions/core/ports.ts";
 import { sealedManifest } from "./run-fixtures.ts";
 
@@ -35,7 +35,17 @@ export async function putFinishedRun(store: ObjectStore): Promise<{ manifest: Ru
   };
   await writeManifest(store, manifest);
   for (const index of [0, 1]) {
-    const metrics = { rows: 2, rows_skipped_resumed: 0, rows_unscorable: index, seconds: 2, model_load_seconds: 1, headlines_per_second: 1, device: "cuda", dtype: "bfloat16", model: "starter" };
+    const metrics = {
+      rows: 2,
+      rows_skipped_resumed: 0,
+      rows_unscorable: index,
+      seconds: 2,
+      model_load_seconds: 1,
+      headlines_per_second: 1,
+      device: "cuda",
+      dtype: "bfloat16",
+      model: "starter",
+    };
     await store.put(shardMetricsKey("run-r", index), JSON.stringify(metrics));
   }
   const merge: MergeResult = {
@@ -44,7 +54,9 @@ export async function putFinishedRun(store: ObjectStore): Promise<{ manifest: Ru
     rows_curated: 2,
     duplicates: 1,
     partitions: [{ year: 2024, month: 3, day: 1 }],
-    refresh_query: "ALTER TABLE goldpipe.headline_sentiment ADD IF NOT EXISTS\n  PARTITION (year = 2024, month = 3, day = 1) LOCATION 's3://b/curated/headline_sentiment/year=2024/month=03/day=01/'",
+    refresh_query:
+      "ALTER TABLE goldpipe.headline_sentiment ADD IF NOT EXISTS\n" +
+      "  PARTITION (year = 2024, month = 3, day = 1) LOCATION 's3://b/curated/headline_sentiment/year=2024/month=03/day=01/'",
     seconds: 0.5,
   };
   return { manifest, merge };

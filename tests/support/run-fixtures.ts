@@ -1,8 +1,8 @@
-import type { RunManifest } from "../../functions/core/manifest.ts";
+import type { RunManifest } from "../../functions/core/orchestration/manifest.ts";
 import type { Headline } from "../../functions/core/headline.ts";
 import { ingestRecordKey, pendingSegmentKey } from "../../functions/core/lake-keys.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
-import type { RunSettings } from "../../functions/core/run-input.ts";
+import type { RunSettings } from "../../functions/core/orchestration/run-input.ts";
 
 /** A headline with a readable id; overrides set what a test is about. */
 export function headline(id: string, overrides: Partial<Headline> = {}): Headline {
@@ -18,7 +18,7 @@ export function headline(id: string, overrides: Partial<Headline> = {}): Headlin
   };
 }
 
-/** Writes pending/<segmentId>.jsonl as the shard Lambda does. */
+/** Writes pending/<segmentId>.jsonl as the segment Lambda does. */
 export async function putSegment(store: ObjectStore, segmentId: string, headlines: Headline[]): Promise<void> {
   await store.put(pendingSegmentKey(segmentId), headlines.map((h) => JSON.stringify(h)).join("\n") + "\n");
 }

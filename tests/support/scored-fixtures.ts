@@ -1,11 +1,11 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { withDuckDB } from "../../functions/core/duckdb.ts";
-import { sqlString } from "../../functions/core/sql-literal.ts";
+import { withDuckDB } from "../../functions/core/lake/duckdb.ts";
+import { sqlString } from "../../functions/core/lake/sql-literal.ts";
 import { SCORED_HEADLINE_DUCKDB_COLUMNS, type ScoredHeadline } from "../../functions/core/headline.ts";
 import { scoresPrefix, successKey } from "../../functions/core/lake-keys.ts";
-import { mergeRun } from "../../functions/core/merge.ts";
+import { mergeRun } from "../../functions/core/lake/merge.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
 import { DirectoryObjectStore } from "../../local/adapters/directory-object-store.ts";
 
@@ -41,7 +41,10 @@ export async function writeScoredParquet(file: string, rows: ScoredHeadline[]): 
       .map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`)
       .join(", ");
     await withDuckDB((db) =>
-      db.run(`COPY (SELECT * FROM read_json(${sqlString(jsonl)}, format = 'newline_delimited', columns = {${columns}})) TO ${sqlString(file)} (FORMAT parquet)`),
+      db.run(
+        `COPY (SELECT * FROM read_json(${sqlString(jsonl)}, format = 'newline_delimited', columns = {${columns}})) ` +
+          `TO ${sqlString(file)} (FORMAT parquet)`,
+      ),
     );
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -65,7 +68,16 @@ export async function putScoredShard(
     }
     if (!succeeded) return;
     const rows = chunks.flat().length;
-    const metrics = { rows, rows_skipped_resumed: 0, rows_unscorable: 0, seconds, headlines_per_second: rows / seconds, device: "cpu", dtype: "float32", model: "starter" };
+    const metrics = {
+      rows,
+      rows_skipped_resumed: 0,
+      rows_unscorable: 0,
+      seconds,
+      headlines_per_second: rows / seconds,
+      device: "cpu",
+      dtype: "float32",
+      model: "starter",
+    };
     await store.put(`${scoresPrefix(runId, index)}metrics.json`, JSON.stringify(metrics));
     await store.put(successKey(runId, index), "");
   } finally {

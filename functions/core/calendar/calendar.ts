@@ -43,7 +43,8 @@ const LOOKAHEAD_DAYS = 370;
 export function buildCalendar(config: CalendarConfig = {}): Calendar {
   const parsed = CalendarConfigSchema.parse({ markets: config.markets, customMarkets: config.customMarkets });
   const known = new Map<string, Market>();
-  for (const definition of Object.values(BUILT_IN_MARKETS)) known.set(definition.name, resolveMarket(MarketDefinitionSchema.parse(definition)));
+  for (const definition of Object.values(BUILT_IN_MARKETS))
+    known.set(definition.name, resolveMarket(MarketDefinitionSchema.parse(definition)));
   for (const definition of parsed.customMarkets) known.set(definition.name, resolveMarket(definition));
   const calendars = parsed.markets.map((name) => {
     const market = known.get(name);

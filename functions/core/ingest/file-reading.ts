@@ -52,7 +52,10 @@ export async function inspectObject(stream: AsyncIterable<Buffer>): Promise<Insp
   } catch (error) {
     if (!gunzip) throw error;
     gunzip.destroy();
-    throw new BadInputError(`the gzip data is truncated or corrupt (${(error as Error).message})`, "compress the file again and re-drop it");
+    throw new BadInputError(
+      `the gzip data is truncated or corrupt (${(error as Error).message})`,
+      "compress the file again and re-drop it",
+    );
   }
   return { sha256: hash.digest("hex"), gzip: gunzip !== undefined, head: Buffer.concat(head), contentBytes };
 }

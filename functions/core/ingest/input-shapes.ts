@@ -78,7 +78,10 @@ function requireColumn(positions: Map<InputField, number>, field: InputField, co
  */
 export function requireHeadlineObject(first: InputRecord, what: string): void {
   if (first.problem) {
-    throw new BadInputError(`${what} is not a headline object (${first.problem.reason})`, "give one JSON object per line (JSONL) or one JSON array of objects");
+    throw new BadInputError(
+      `${what} is not a headline object (${first.problem.reason})`,
+      "give one JSON object per line (JSONL) or one JSON array of objects",
+    );
   }
   if (first.values.headline === undefined) {
     throw new BadInputError(`${what} has no headline field`, `name one field ${COLUMN_ALIASES.headline.join(" or ")}`);

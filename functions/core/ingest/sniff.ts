@@ -2,11 +2,7 @@ import { BadInputError } from "../errors.ts";
 import { detectDelimiter } from "./parsers/delimited.ts";
 
 /** What a dropped file holds, decided from its name and first bytes (after gunzip). */
-export type FileShape =
-  | { format: "delimited"; delimiter: string }
-  | { format: "jsonl" }
-  | { format: "json" }
-  | { format: "parquet" };
+export type FileShape = { format: "delimited"; delimiter: string } | { format: "jsonl" } | { format: "json" } | { format: "parquet" };
 
 /** How many leading bytes the sniff looks at. */
 export const SNIFF_BYTES = 64 * 1024;
@@ -29,11 +25,16 @@ export function sniffShape(name: string, head: Buffer): FileShape {
   if (head.length === 0) throw new BadInputError("the file is empty", "drop a file with a header and headline rows");
   if (head.subarray(0, 4).toString("latin1") === "PAR1") return { format: "parquet" };
   const signature = BINARY_SIGNATURES.find(({ magic }) => head.subarray(0, magic.length).toString("latin1") === magic);
-  if (signature) throw new BadInputError(`not a text file: it is ${signature.what}`, "export the headlines as CSV, TSV, JSONL, JSON or Parquet");
+  if (signature)
+    throw new BadInputError(`not a text file: it is ${signature.what}`, "export the headlines as CSV, TSV, JSONL, JSON or Parquet");
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
     throw new BadInputError("the file is UTF-16 text, not UTF-8", 'save it as UTF-8 (in Excel: "CSV UTF-8")');
   }
-  if (head.includes(0)) throw new BadInputError("not a text file: it holds binary data (NUL bytes)", "export the headlines as CSV, TSV, JSONL, JSON or Parquet");
+  if (head.includes(0))
+    throw new BadInputError(
+      "not a text file: it holds binary data (NUL bytes)",
+      "export the headlines as CSV, TSV, JSONL, JSON or Parquet",
+    );
   const text = new TextDecoder().decode(head.subarray(0, safeCut(head)));
   const replaced = countReplacements(text);
   if (replaced > 16 && replaced > text.length / 20) {

@@ -38,7 +38,10 @@ export function parseScheduleConfig(text: string, source: string): ScheduleConfi
   }
   const parsed = ScheduleConfigSchema.safeParse(document ?? {});
   if (!parsed.success) {
-    throw new BadInputError(`${source} is not a valid schedule configuration: ${z.prettifyError(parsed.error).replaceAll("\n", " ")}`, "see docs/scheduling.md");
+    throw new BadInputError(
+      `${source} is not a valid schedule configuration: ${z.prettifyError(parsed.error).replaceAll("\n", " ")}`,
+      "see docs/scheduling.md",
+    );
   }
   return parsed.data;
 }

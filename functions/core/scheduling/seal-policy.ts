@@ -34,12 +34,18 @@ export function decideSeal(now: Date, calendar: Calendar, pending: PendingStats,
   const session = calendar.sessionAt(now);
   if (!session) {
     if (pending.rows >= config.offHoursRunRows) {
-      return { seal: true, trigger: "size", reason: `markets closed, but ${rows} reach the off-hours run size (${config.offHoursRunRows})` };
+      return {
+        seal: true,
+        trigger: "size",
+        reason: `markets closed, but ${rows} reach the off-hours run size (${config.offHoursRunRows})`,
+      };
     }
     const next = calendar.nextOpen(now);
     return {
       seal: false,
-      reason: `markets closed: ${rows} wait for the next open${next ? ` at ${next.toISOString()}` : ""} unless they reach ${config.offHoursRunRows}`,
+      reason:
+        `markets closed: ${rows} wait for the next open${next ? ` at ${next.toISOString()}` : ""} ` +
+        `unless they reach ${config.offHoursRunRows}`,
     };
   }
   const open = `${session.market} session of ${session.tradingDay}`;
@@ -52,7 +58,9 @@ export function decideSeal(now: Date, calendar: Calendar, pending: PendingStats,
     return {
       seal: true,
       trigger: "schedule",
-      reason: `the oldest of ${rows} is ${ageMinutes.toFixed(1)} min old and would pass the ${config.freshnessMinutes} min freshness target before the next tick (${open})`,
+      reason:
+        `the oldest of ${rows} is ${ageMinutes.toFixed(1)} min old and would pass ` +
+        `the ${config.freshnessMinutes} min freshness target before the next tick (${open})`,
     };
   }
   if (session.closesAt <= nextTick) {
@@ -63,7 +71,9 @@ export function decideSeal(now: Date, calendar: Calendar, pending: PendingStats,
   }
   return {
     seal: false,
-    reason: `${rows}, oldest ${ageMinutes.toFixed(1)} min: waiting for ${config.minRunRows} rows or the ${config.freshnessMinutes} min freshness target (${open})`,
+    reason:
+      `${rows}, oldest ${ageMinutes.toFixed(1)} min: waiting for ${config.minRunRows} rows ` +
+      `or the ${config.freshnessMinutes} min freshness target (${open})`,
   };
 }
 

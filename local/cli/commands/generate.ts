@@ -8,7 +8,10 @@ import { BadInputError } from "../../../functions/core/errors.ts";
 import { EXIT, UsageError, type Command } from "../command.ts";
 
 const count = (name: string, min: number) =>
-  z.coerce.number({ error: `--${name} must be a whole number` }).int(`--${name} must be a whole number`).min(min, `--${name} must be at least ${min}`);
+  z.coerce
+    .number({ error: `--${name} must be a whole number` })
+    .int(`--${name} must be a whole number`)
+    .min(min, `--${name} must be at least ${min}`);
 
 const GenerateArgs = z.object({
   count: count("count", 1),
@@ -27,7 +30,11 @@ const generate: Command = {
     count: { type: "string", value: "N", description: "how many headlines" },
     format: { type: "string", value: "FORMAT", description: "csv (default) or jsonl (news-API objects)" },
     seed: { type: "string", value: "S", description: "the random seed (default 1): the same seed writes the same file" },
-    "bad-rows": { type: "string", value: "K", description: "replace K rows with broken ones (bad dates, empty headlines) to show quarantine" },
+    "bad-rows": {
+      type: "string",
+      value: "K",
+      description: "replace K rows with broken ones (bad dates, empty headlines) to show quarantine",
+    },
     start: { type: "string", value: "DATE", description: "the first trading day, YYYY-MM-DD (default 2023-01-02)" },
     out: { type: "string", value: "FILE", description: "write to FILE instead of stdout" },
   },

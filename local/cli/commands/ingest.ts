@@ -1,9 +1,9 @@
 import { SingleBar } from "cli-progress";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { awaitFanout, dropFile } from "../../aws-ingest.ts";
+import { awaitFanout, dropFile } from "../../aws/stack-ingest.ts";
 import { ingestLocalFiles, unreadableReason } from "../../ingest-files.ts";
-import { AWS_OPTIONS, awsStack, awsTargetOf, type AwsTarget } from "../aws-target.ts";
+import { AWS_OPTIONS, awsStack, awsTargetOf, type AwsTarget } from "../../aws/target.ts";
 import { EXIT, UsageError, type Command, type CommandContext } from "../command.ts";
 import { ingestLine, type IngestAnswer } from "../ingest-line.ts";
 
@@ -12,7 +12,7 @@ const PROGRESS_BAR_BYTES = 16 * 1024 * 1024;
 
 const ingest: Command = {
   name: "ingest",
-  summary: "drop files of headlines into the lake and run fanout and shard on them",
+  summary: "drop files of headlines into the lake and run fanout and segment on them",
   usage: "goldpipe ingest FILE… [--lake DIR | --aws [--stage STAGE]] [--json]",
   options: AWS_OPTIONS,
   async run({ positionals, values }, context) {
@@ -27,7 +27,7 @@ const ingest: Command = {
       for (const file of files) if (!failed.includes(file)) context.stdout.write(`${ingestLine(file)}\n`);
       context.stdout.write(
         segments === null
-          ? `the stack's shard writes the pending segments; a seal turns them into a run\n`
+          ? `the stack's segment function writes the pending segments; a seal turns them into a run\n`
           : `${segments} pending segment(s) written under ${context.lake}/pending/\n`,
       );
     }
@@ -43,7 +43,7 @@ async function ingestHere(paths: string[], context: CommandContext) {
   return ingested;
 }
 
-/** --aws: each file is dropped under the stack's incoming/ and its fanout's answer awaited; the shard runs there. */
+/** --aws: each file is dropped under the stack's incoming/ and its fanout's answer awaited; the segment step runs there. */
 async function ingestOnStack(paths: string[], target: AwsTarget, context: CommandContext) {
   const { store } = awsStack(target);
   const files: IngestAnswer[] = [];
@@ -87,7 +87,14 @@ const emptyCounts = (file: string) => ({
 /** A bar per large file on a terminal (not with --json, which keeps stdout machine-readable). */
 async function progressBar(paths: string[], context: CommandContext) {
   if (!context.stderr.isTTY || context.json) return undefined;
-  const sizes = await Promise.all(paths.map((path) => stat(path).then((s) => s.size, () => 0)));
+  const sizes = await Promise.all(
+    paths.map((path) =>
+      stat(path).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ),
+  );
   if (!sizes.some((size) => size >= PROGRESS_BAR_BYTES)) return undefined;
   const bar = new SingleBar({
     stream: context.stderr,

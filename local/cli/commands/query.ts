@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { BadInputError } from "../../../functions/core/errors.ts";
-import { AWS_OPTIONS, awsStack, awsTargetOf } from "../aws-target.ts";
+import { AWS_OPTIONS, awsStack, awsTargetOf } from "../../aws/target.ts";
 import { EXIT, UsageError, type Command } from "../command.ts";
-import { queryLake } from "../../lake-catalog.ts";
-import { namedQueries, namedQuery } from "../../named-queries.ts";
-import { formatResult, RESULT_FORMATS, type ResultFormat } from "../../result-format.ts";
+import { queryLake } from "../../query/lake-catalog.ts";
+import { namedQueries, namedQuery } from "../../query/named-queries.ts";
+import { formatResult, RESULT_FORMATS, type ResultFormat } from "../../query/result-format.ts";
 
 const DateSchema = z.iso.date();
 

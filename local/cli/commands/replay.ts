@@ -1,5 +1,5 @@
-import { replayRun } from "../../../functions/core/replay.ts";
-import { AWS_OPTIONS, awsStack, awsTargetOf } from "../aws-target.ts";
+import { replayRun } from "../../../functions/core/orchestration/replay.ts";
+import { AWS_OPTIONS, awsStack, awsTargetOf } from "../../aws/target.ts";
 import { EXIT, UsageError, type Command } from "../command.ts";
 import { localPipelineFor, WORKFLOW_OPTIONS } from "../local-run.ts";
 
@@ -19,7 +19,9 @@ const replay: Command = {
       context.stdout.write(
         context.json
           ? `${JSON.stringify(started, null, 2)}\n`
-          : `run ${runId}: replaying shard(s) ${started.shards.join(", ") || "none (merging again)"} in execution ${started.execution_id}\nfollow it with: goldpipe status --aws --stage ${target.stage} ${runId}\n`,
+          : `run ${runId}: replaying shard(s) ${started.shards.join(", ") || "none (merging again)"} ` +
+              `in execution ${started.execution_id}\n` +
+              `follow it with: goldpipe status --aws --stage ${target.stage} ${runId}\n`,
       );
       return EXIT.ok;
     }

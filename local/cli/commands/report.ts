@@ -3,19 +3,23 @@ import path from "node:path";
 import { BadInputError } from "../../../functions/core/errors.ts";
 import { manifestKey } from "../../../functions/core/lake-keys.ts";
 import type { ObjectStore } from "../../../functions/core/ports.ts";
-import { readRunReport } from "../../../functions/core/report.ts";
+import { readRunReport } from "../../../functions/core/lake/report.ts";
 import { DirectoryObjectStore } from "../../adapters/directory-object-store.ts";
 import { EXIT, UsageError, type Command } from "../command.ts";
-import { renderReportHtml } from "../../report-html.ts";
-import { formatReportText } from "../../report-text.ts";
-import { runSentimentSeries } from "../../sentiment-series.ts";
+import { renderReportHtml } from "../../report/html.ts";
+import { formatReportText } from "../../report/text.ts";
+import { runSentimentSeries } from "../../report/sentiment-series.ts";
 
 const report: Command = {
   name: "report",
   summary: "show a run's report: counts, timings, failed shards, throughput, cost; --html adds a sentiment chart",
   usage: "goldpipe report RUN_ID [--html FILE] [--lake DIR] [--json]",
   options: {
-    html: { type: "string", value: "FILE", description: "also write the report as a self-contained HTML page with a chart of sentiment over time" },
+    html: {
+      type: "string",
+      value: "FILE",
+      description: "also write the report as a self-contained HTML page with a chart of sentiment over time",
+    },
   },
   async run({ positionals, values }, context) {
     if (positionals.length !== 1) throw new UsageError("give one RUN_ID (goldpipe status lists the runs)");

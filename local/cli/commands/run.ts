@@ -1,5 +1,5 @@
 import { BadInputError } from "../../../functions/core/errors.ts";
-import { DEFAULT_SHARD_SIZE } from "../../../functions/core/seal.ts";
+import { DEFAULT_SHARD_SIZE } from "../../../functions/core/orchestration/seal.ts";
 import { ingestLocalFiles } from "../../ingest-files.ts";
 import { ingestLine } from "../ingest-line.ts";
 import { EXIT, UsageError, type Command } from "../command.ts";
@@ -40,9 +40,7 @@ const run: Command = {
       if (context.json) context.stdout.write(`${JSON.stringify({ run_id: null, reason: "nothing pending" })}\n`);
       return EXIT.ok;
     }
-    context.stderr.write(
-      `run ${started.run_id}: ${started.rows.toLocaleString("en-US")} headlines in ${started.shards.length} shard(s)\n`,
-    );
+    context.stderr.write(`run ${started.run_id}: ${started.rows.toLocaleString("en-US")} headlines in ${started.shards.length} shard(s)\n`);
     return follow(started);
   },
 };

@@ -1,12 +1,12 @@
 import { BadInputError } from "../../../functions/core/errors.ts";
 import { RUNS_PREFIX } from "../../../functions/core/lake-keys.ts";
-import { readManifest, type RunManifest } from "../../../functions/core/manifest.ts";
+import { readManifest, type RunManifest } from "../../../functions/core/orchestration/manifest.ts";
 import type { ObjectStore } from "../../../functions/core/ports.ts";
-import { shardState, type ShardState } from "../../../functions/core/shard-state.ts";
-import type { ShardAttempt } from "../../../functions/aws/processing-jobs.ts";
+import { shardState, type ShardState } from "../../../functions/core/orchestration/shard-state.ts";
+import type { ShardAttempt } from "../../aws/processing-jobs.ts";
 import { DirectoryObjectStore } from "../../adapters/directory-object-store.ts";
-import { formatTable } from "../../result-format.ts";
-import { AWS_OPTIONS, awsStack, awsTargetOf, type AwsStack } from "../aws-target.ts";
+import { formatTable } from "../../query/result-format.ts";
+import { AWS_OPTIONS, awsStack, awsTargetOf, type AwsStack } from "../../aws/target.ts";
 import { EXIT, UsageError, type Command, type CommandContext } from "../command.ts";
 
 const status: Command = {
@@ -60,7 +60,12 @@ function listRuns(runs: RunManifest[], where: string, context: CommandContext): 
   else context.stdout.write(table(runs.map(runLine)));
 }
 
-function showRun(manifest: RunManifest, shards: ShardState[], jobs: Map<number, ShardAttempt[]> | undefined, context: CommandContext): void {
+function showRun(
+  manifest: RunManifest,
+  shards: ShardState[],
+  jobs: Map<number, ShardAttempt[]> | undefined,
+  context: CommandContext,
+): void {
   const lines = shards.map((shard) => ({ ...shardLine(shard), ...(jobs && jobsLine(jobs.get(shard.index) ?? [])) }));
   if (context.json) {
     context.stdout.write(`${JSON.stringify({ ...runLine(manifest), shards: lines }, null, 2)}\n`);
@@ -68,8 +73,10 @@ function showRun(manifest: RunManifest, shards: ShardState[], jobs: Map<number, 
   }
   const line = runLine(manifest);
   context.stdout.write(
-    `run ${manifest.run_id}: ${line.status} (${manifest.trigger}, sealed ${manifest.created_at}${manifest.finished_at ? `, finished ${manifest.finished_at}` : ""})\n` +
-      `${manifest.rows.toLocaleString("en-US")} headlines in ${manifest.shards.length} shard(s), ${manifest.duplicates} duplicate(s) dropped at sealing; executions: ${manifest.executions.join(", ")}\n\n` +
+    `run ${manifest.run_id}: ${line.status} (${manifest.trigger}, sealed ${manifest.created_at}` +
+      `${manifest.finished_at ? `, finished ${manifest.finished_at}` : ""})\n` +
+      `${manifest.rows.toLocaleString("en-US")} headlines in ${manifest.shards.length} shard(s), ` +
+      `${manifest.duplicates} duplicate(s) dropped at sealing; executions: ${manifest.executions.join(", ")}\n\n` +
       table(lines),
   );
   if (manifest.status === "Sealed") {

@@ -2,9 +2,9 @@ import { mkdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { BadInputError } from "../../../functions/core/errors.ts";
-import { RunReportSchema } from "../../../functions/core/report.ts";
+import { RunReportSchema } from "../../../functions/core/lake/report.ts";
 import { parseScheduleConfig, ScheduleConfigSchema } from "../../../functions/core/scheduling/schedule-config.ts";
-import { DEFAULT_SHARD_SIZE } from "../../../functions/core/seal.ts";
+import { DEFAULT_SHARD_SIZE } from "../../../functions/core/orchestration/seal.ts";
 import { ingestLocalFiles } from "../../ingest-files.ts";
 import { realClock } from "../../watch/clock.ts";
 import { WatchView } from "../../watch/view.ts";
@@ -16,7 +16,9 @@ import { allManifests } from "./status.ts";
 const watch: Command = {
   name: "watch",
   summary: "keep a local pipeline running: ingest files dropped into a folder, seal runs by the market calendar, score them",
-  usage: "goldpipe watch [DIR] [--lake DIR] [--config FILE] [--model DIR] [--shard-size N] [--concurrency N] [--chunk-rows N] [--start-at TIME] [--json]",
+  usage:
+    "goldpipe watch [DIR] [--lake DIR] [--config FILE] [--model DIR] " +
+    "[--shard-size N] [--concurrency N] [--chunk-rows N] [--start-at TIME] [--json]",
   options: {
     ...WORKFLOW_OPTIONS,
     "shard-size": { type: "string", value: "N", description: `headlines per shard (default ${DEFAULT_SHARD_SIZE})` },
@@ -85,7 +87,8 @@ const watch: Command = {
     for (const run of await allManifests(pipeline.store)) {
       if (run.status === "Sealed") {
         context.stderr.write(
-          `goldpipe watch: run ${run.run_id} is not finished (stopped midway, or running elsewhere); "goldpipe replay ${run.run_id}" finishes it\n`,
+          `goldpipe watch: run ${run.run_id} is not finished (stopped midway, or running elsewhere); ` +
+            `"goldpipe replay ${run.run_id}" finishes it\n`,
         );
       }
     }

@@ -30,9 +30,11 @@ describe("S3ObjectStore against fauxqs", () => {
 
   it("uploads a stream larger than one part without holding it whole", async () => {
     const part = Buffer.alloc(1024 * 1024, "g");
-    const body = Readable.from((function* () {
-      for (let i = 0; i < 12; i++) yield part;
-    })());
+    const body = Readable.from(
+      (function* () {
+        for (let i = 0; i < 12; i++) yield part;
+      })(),
+    );
     await store.put("big/stream.bin", body);
     expect(await store.head("big/stream.bin")).toMatchObject({ size: 12 * 1024 * 1024 });
     const back = await text(await store.getStream("big/stream.bin"));

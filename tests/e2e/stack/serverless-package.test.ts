@@ -100,7 +100,7 @@ function shortResource(value: unknown): string {
   return arn;
 }
 
-const asList = <T,>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 interface Statement {
   Sid?: string;
@@ -124,7 +124,9 @@ function grants(roleId: string): Record<string, string[]> {
   for (const statement of statementsOf(roleId).filter((s) => s.Effect === "Allow")) {
     for (const action of asList(statement.Action)) {
       if (action.startsWith("logs:") && roleId.endsWith("IamRoleLambdaExecution")) continue;
-      for (const r of asList(statement.Resource)) (byAction[action] ??= new Set()).add(shortResource(r));
+      const resources = byAction[action] ?? new Set();
+      for (const r of asList(statement.Resource)) resources.add(shortResource(r));
+      byAction[action] = resources;
     }
   }
   return Object.fromEntries(Object.entries(byAction).map(([action, resources]) => [action, [...resources].sort()]));
@@ -133,7 +135,7 @@ function grants(roleId: string): Record<string, string[]> {
 // The functions, their source files (docs/contracts.md) and what each one's code touches.
 const FUNCTIONS = {
   fanout: { file: "fanout", logicalId: "FanoutLambdaFunction" },
-  shard: { file: "shard", logicalId: "ShardLambdaFunction" },
+  segment: { file: "segment", logicalId: "SegmentLambdaFunction" },
   seal: { file: "seal", logicalId: "SealLambdaFunction" },
   scheduledSeal: { file: "scheduled-seal", logicalId: "ScheduledSealLambdaFunction" },
   finalizeRun: { file: "finalize-run", logicalId: "FinalizeRunLambdaFunction" },
@@ -162,7 +164,7 @@ const EXPECTED_GRANTS: Record<FunctionKey, Record<string, string[]>> = {
     "s3:ListBucket": ["lake"],
     "sqs:SendMessage": ["HeadlinesQueue"],
   },
-  shard: {
+  segment: {
     ...poll("HeadlinesQueue"),
     "s3:PutObject": ["lake:pending/*"],
   },
@@ -280,7 +282,10 @@ describe("the functions", () => {
 
 describe("the function packages", () => {
   const unzip = (zip: string, ...args: string[]) => execFileSync("unzip", [...args, zip], { encoding: "utf8", maxBuffer: 64 << 20 });
-  const entries = (key: FunctionKey) => unzip(path.join(packageDir, `${key}.zip`), "-Z1").split("\n").filter(Boolean);
+  const entries = (key: FunctionKey) =>
+    unzip(path.join(packageDir, `${key}.zip`), "-Z1")
+      .split("\n")
+      .filter(Boolean);
   const bundle = (key: FunctionKey) =>
     execFileSync("unzip", ["-p", path.join(packageDir, `${key}.zip`), `functions/${FUNCTIONS[key].file}.mjs`], {
       encoding: "utf8",
@@ -297,7 +302,11 @@ describe("the function packages", () => {
     const native = "node_modules/@duckdb/node-bindings-linux-x64/duckdb.node";
     expect(files.includes(native), `${key}: DuckDB native module`).toBe(usesDuckDB);
     if (code.includes("headline_sentiment.yml")) expect(files).toContain("athena/headline_sentiment.yml");
-    expect(files.filter((f) => f.startsWith("node_modules/") && !f.startsWith("node_modules/@duckdb/") && !f.startsWith("node_modules/detect-libc/"))).toEqual([]);
+    expect(
+      files.filter(
+        (f) => f.startsWith("node_modules/") && !f.startsWith("node_modules/@duckdb/") && !f.startsWith("node_modules/detect-libc/"),
+      ),
+    ).toEqual([]);
   });
 
   it("DuckDB is where merge, seal and fanout need it", () => {
@@ -389,7 +398,9 @@ describe("the lake bucket", () => {
 describe("the queues", () => {
   const queues = () => ofType("AWS::SQS::Queue");
   const deadLetterTargets = () =>
-    new Set(queues().flatMap(([, q]) => (q.Properties.RedrivePolicy ? [shortResource(q.Properties.RedrivePolicy.deadLetterTargetArn)] : [])));
+    new Set(
+      queues().flatMap(([, q]) => (q.Properties.RedrivePolicy ? [shortResource(q.Properties.RedrivePolicy.deadLetterTargetArn)] : [])),
+    );
 
   it("each have a dead-letter queue in the stack, after a few receives", () => {
     const dlqs = deadLetterTargets();
@@ -418,7 +429,7 @@ describe("the queues", () => {
   it("feed their functions with partial batch failures, and hide a message for 6× the function's timeout", () => {
     const mappings = ofType("AWS::Lambda::EventSourceMapping").map(([, m]) => m.Properties);
     expect(mappings.map((m) => [shortResource(m.EventSourceArn), shortResource(m.FunctionName)]).sort()).toEqual([
-      ["HeadlinesQueue", "ShardLambdaFunction"],
+      ["HeadlinesQueue", "SegmentLambdaFunction"],
       ["UploadsQueue", "FanoutLambdaFunction"],
     ]);
     for (const mapping of mappings) {
@@ -429,8 +440,8 @@ describe("the queues", () => {
       // SQS needs a batching window for batches over 10; one dropped file per fanout gets the whole 15 minutes.
       if (mapping.BatchSize > 10) expect(mapping.MaximumBatchingWindowInSeconds).toBeGreaterThan(0);
     }
-    const shard = mappings.find((m) => shortResource(m.FunctionName) === "ShardLambdaFunction")!;
-    expect(shard.MaximumBatchingWindowInSeconds).toBeGreaterThan(0);
+    const segment = mappings.find((m) => shortResource(m.FunctionName) === "SegmentLambdaFunction")!;
+    expect(segment.MaximumBatchingWindowInSeconds).toBeGreaterThan(0);
   });
 });
 
@@ -495,9 +506,15 @@ describe("the workflow", () => {
       "sagemaker:AddTags": [jobs],
       "sagemaker:DescribeProcessingJob": [jobs],
       "sagemaker:StopProcessingJob": [jobs],
-      "events:PutTargets": ["arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule"],
-      "events:PutRule": ["arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule"],
-      "events:DescribeRule": ["arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule"],
+      "events:PutTargets": [
+        "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule",
+      ],
+      "events:PutRule": [
+        "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule",
+      ],
+      "events:DescribeRule": [
+        "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule",
+      ],
       "iam:PassRole": ["GpuJobRole"],
       "lambda:InvokeFunction": ["FinalizeRunLambdaFunction", "MergeLambdaFunction", "ReportLambdaFunction"],
       "athena:StartQueryExecution": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
@@ -505,16 +522,22 @@ describe("the workflow", () => {
       "athena:GetQueryResults": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
       "athena:StopQueryExecution": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
       ...Object.fromEntries(
-        ["glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition", "glue:CreatePartition", "glue:BatchCreatePartition"].map(
-          (action) => [
-            action,
-            [
-              "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog",
-              "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${GlueDatabase}",
-              "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${GlueDatabase}/${HeadlineSentimentTable}",
-            ],
+        [
+          "glue:GetDatabase",
+          "glue:GetTable",
+          "glue:GetPartition",
+          "glue:GetPartitions",
+          "glue:BatchGetPartition",
+          "glue:CreatePartition",
+          "glue:BatchCreatePartition",
+        ].map((action) => [
+          action,
+          [
+            "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog",
+            "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${GlueDatabase}",
+            "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${GlueDatabase}/${HeadlineSentimentTable}",
           ],
-        ),
+        ]),
       ),
     });
     const passRole = statementsOf("PipelineStateMachineRole").find((s) => asList(s.Action).includes("iam:PassRole"));
@@ -601,10 +624,12 @@ describe("operations", () => {
       : [{ Namespace: alarm.Namespace, MetricName: alarm.MetricName, Dimensions: alarm.Dimensions }];
 
   it("alarms on messages in either DLQ, on failed runs and on failed shards, to the alarm topic", () => {
-    const metrics = alarms().flatMap(watched).map((m: any) => ({
-      metric: `${m.Namespace}/${m.MetricName}`,
-      dimensions: Object.fromEntries((m.Dimensions ?? []).map((d: any) => [d.Name, text(d.Value)])),
-    }));
+    const metrics = alarms()
+      .flatMap(watched)
+      .map((m: any) => ({
+        metric: `${m.Namespace}/${m.MetricName}`,
+        dimensions: Object.fromEntries((m.Dimensions ?? []).map((d: any) => [d.Name, text(d.Value)])),
+      }));
     expect(metrics).toEqual(
       expect.arrayContaining([
         { metric: "AWS/SQS/ApproximateNumberOfMessagesVisible", dimensions: { QueueName: "${UploadsDeadLetterQueue.QueueName}" } },

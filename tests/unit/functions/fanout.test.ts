@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Context } from "aws-lambda";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { writePendingSegment } from "../../../functions/core/ingest/shard.ts";
+import { writePendingSegment } from "../../../functions/core/ingest/segment.ts";
 import { fanoutUploads, handler } from "../../../functions/fanout.ts";
 import { DirectoryObjectStore } from "../../../local/adapters/directory-object-store.ts";
 import { InProcessQueue } from "../../../local/adapters/in-process-queue.ts";
@@ -45,7 +45,11 @@ describe("fanoutUploads", () => {
   it("ignores S3's test event, keys outside incoming/ and objects already gone", async () => {
     const settled = await fanoutUploads(
       ports,
-      sqsEvent(JSON.stringify({ Service: "Amazon S3", Event: "s3:TestEvent", Bucket: "lake" }), s3Event("pending/x.jsonl"), s3Event("incoming/gone.csv")),
+      sqsEvent(
+        JSON.stringify({ Service: "Amazon S3", Event: "s3:TestEvent", Bucket: "lake" }),
+        s3Event("pending/x.jsonl"),
+        s3Event("incoming/gone.csv"),
+      ),
     );
     expect(settled).toEqual([
       { status: "fulfilled", value: [] },

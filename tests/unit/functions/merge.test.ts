@@ -21,7 +21,8 @@ describe("the merge function", () => {
     expect(result).toMatchObject({ run_id: "run-a", rows_scored: 1, rows_curated: 1, duplicates: 0 });
     expect(result.refresh_query).toBe(
       "ALTER TABLE goldpipe_dev.headline_sentiment ADD IF NOT EXISTS\n" +
-        "  PARTITION (year = 2024, month = 3, day = 1) LOCATION 's3://goldpipe-dev-lake/curated/headline_sentiment/year=2024/month=03/day=01/'",
+        "  PARTITION (year = 2024, month = 3, day = 1) " +
+        "LOCATION 's3://goldpipe-dev-lake/curated/headline_sentiment/year=2024/month=03/day=01/'",
     );
   });
 

@@ -27,8 +27,8 @@ describe("the report function", () => {
 
   it("refuses a merge result that is not one, naming the field", async () => {
     const { merge } = await putFinishedRun(store);
-    await expect(reportFromEvent({ store, metrics: recordingMetrics() }, { run_id: "run-r", merge: { ...merge, rows_curated: "2" } })).rejects.toThrow(
-      /rows_curated/,
-    );
+    await expect(
+      reportFromEvent({ store, metrics: recordingMetrics() }, { run_id: "run-r", merge: { ...merge, rows_curated: "2" } }),
+    ).rejects.toThrow(/rows_curated/);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pendingSegmentKey, RUNS_PREFIX } from "../../../functions/core/lake-keys.ts";
-import { readManifest, type RunManifest } from "../../../functions/core/manifest.ts";
+import { readManifest, type RunManifest } from "../../../functions/core/orchestration/manifest.ts";
 import { buildCalendar } from "../../../functions/core/calendar/calendar.ts";
 import { handler, scheduledSealTick } from "../../../functions/scheduled-seal.ts";
 import { DirectoryObjectStore } from "../../../local/adapters/directory-object-store.ts";
@@ -27,7 +27,9 @@ beforeEach(async () => {
   await putSegment(
     store,
     "seg-1",
-    [0, 1, 2].map((i) => headline(`h${i}`, { published_at: "2026-01-13T14:00:00.000Z", origin: { file: "incoming/news.csv", line: i + 2 } })),
+    [0, 1, 2].map((i) =>
+      headline(`h${i}`, { published_at: "2026-01-13T14:00:00.000Z", origin: { file: "incoming/news.csv", line: i + 2 } }),
+    ),
   );
   const landed = new Date("2026-01-13T15:00:00Z");
   await utimes(path.join(lake, pendingSegmentKey("seg-1")), landed, landed);
@@ -40,7 +42,10 @@ describe("the scheduled-seal function", () => {
   it("seals pending headlines through the seal core when the policy says so, and the run records the trigger", async () => {
     const log: string[] = [];
     // 10:12 New York: the oldest headline is 12 minutes old, due before the next tick.
-    const answer = await scheduledSealTick({ store, workflow }, { now: new Date("2026-01-13T15:12:00Z"), env: ENV, log: (l) => log.push(l) });
+    const answer = await scheduledSealTick(
+      { store, workflow },
+      { now: new Date("2026-01-13T15:12:00Z"), env: ENV, log: (l) => log.push(l) },
+    );
     expect(answer).toMatchObject({ seal: true, run_id: expect.stringMatching(/^run-/) });
     expect(answer.reason).toMatch(/freshness target/);
     const manifest = await readManifest(store, answer.run_id!);
@@ -57,7 +62,11 @@ describe("the scheduled-seal function", () => {
       { store, workflow },
       { now: new Date("2026-01-17T15:00:00Z"), env: { ...ENV, SCHEDULE_CONFIG: "markets: [nyse]\noffHoursRunRows: 100\n" }, log: () => {} },
     );
-    expect(answer).toEqual({ seal: false, reason: expect.stringMatching(/^markets closed: 3 pending rows wait for the next open at 2026-01-20T14:30:00.000Z/), run_id: null });
+    expect(answer).toEqual({
+      seal: false,
+      reason: expect.stringMatching(/^markets closed: 3 pending rows wait for the next open at 2026-01-20T14:30:00.000Z/),
+      run_id: null,
+    });
     expect(started).toEqual([]);
     expect(await store.head(pendingSegmentKey("seg-1"))).toBeDefined();
   });
@@ -77,7 +86,11 @@ describe("a simulated NYSE trading day through the function, on the directory st
   it("seals by the rules, records each run's trigger, and seals every in-session headline within the freshness target", async () => {
     await store.delete(pendingSegmentKey("seg-1"));
     const nyse = buildCalendar({ markets: ["nyse"] });
-    const env = { ...ENV, SHARD_SIZE: "40", SCHEDULE_CONFIG: "markets: [nyse]\nfreshnessMinutes: 15\nminRunRows: 30\noffHoursRunRows: 60\n" };
+    const env = {
+      ...ENV,
+      SHARD_SIZE: "40",
+      SCHEDULE_CONFIG: "markets: [nyse]\nfreshnessMinutes: 15\nminRunRows: 30\noffHoursRunRows: 60\n",
+    };
     const MINUTE = 60_000;
     // Tuesday 13 January 2026 from 08:00 to 17:00 New York; a segment of 1–6 headlines every 7 minutes, a burst of 45 at 11:02.
     const start = Date.parse("2026-01-13T13:00:00Z");
@@ -92,7 +105,11 @@ describe("a simulated NYSE trading day through the function, on the directory st
     for (let now = start; now <= end; now += 5 * MINUTE) {
       for (; landed < landings.length && landings[landed]!.at <= now; landed++) {
         const { id, at, rows } = landings[landed]!;
-        await putSegment(store, id, Array.from({ length: rows }, () => headline(`h${counter++}`)));
+        await putSegment(
+          store,
+          id,
+          Array.from({ length: rows }, () => headline(`h${counter++}`)),
+        );
         await utimes(path.join(lake, pendingSegmentKey(id)), new Date(at), new Date(at));
       }
       await scheduledSealTick({ store, workflow }, { now: new Date(now), env, log: () => {} });

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readManifest } from "../../../functions/core/manifest.ts";
-import type { RunInput } from "../../../functions/core/run-input.ts";
+import { readManifest } from "../../../functions/core/orchestration/manifest.ts";
+import type { RunInput } from "../../../functions/core/orchestration/run-input.ts";
 import { sealFromEvent } from "../../../functions/seal.ts";
 import { DirectoryObjectStore } from "../../../local/adapters/directory-object-store.ts";
 import { LocalWorkflow } from "../../../local/adapters/local-workflow.ts";
@@ -31,7 +31,11 @@ describe("the seal function", () => {
     const runId = result.sealed ? result.run_id : "";
     expect((await readManifest(store, runId))?.trigger).toBe("manual");
     await workflow.wait(runId);
-    expect(started[0]?.input).toMatchObject({ bucket: "goldpipe-test-lake", max_concurrency: 4, job: { instance_type: "ml.g5.xlarge", chunk_rows: 4096 } });
+    expect(started[0]?.input).toMatchObject({
+      bucket: "goldpipe-test-lake",
+      max_concurrency: 4,
+      job: { instance_type: "ml.g5.xlarge", chunk_rows: 4096 },
+    });
   });
 
   it("takes the trigger and a shard size from the event", async () => {

@@ -79,12 +79,7 @@ describe("statemachines/pipeline.asl.yaml", () => {
 
     it("differ per attempt, per shard and per execution, and repeat for the same ones", async () => {
       const run = "run-0123456789abcdef";
-      const names = [
-        await jobName(run, 1, 0),
-        await jobName(run, 1, 1),
-        await jobName(run, 2, 0),
-        await jobName(`${run}-replay-1`, 1, 0),
-      ];
+      const names = [await jobName(run, 1, 0), await jobName(run, 1, 1), await jobName(run, 2, 0), await jobName(`${run}-replay-1`, 1, 0)];
       expect(new Set(names).size).toBe(4);
       expect(await jobName(run, 1, 0)).toBe(names[0]);
     });

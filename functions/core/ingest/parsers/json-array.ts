@@ -1,7 +1,7 @@
 import { BadInputError } from "../../errors.ts";
 import { requireHeadlineObject, unreadableRow, type InputRecord } from "../input-shapes.ts";
 import { MAX_RECORD_CHARS } from "./delimited.ts";
-import { jsonValueRecord, lineProblem } from "./json-lines.ts";
+import { jsonValueRecord } from "./json-lines.ts";
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -53,7 +53,11 @@ class ArrayScanner {
       switch (this.#state) {
         case "before":
           if (code === OPEN_BRACKET) this.#state = "between";
-          else if (!isSpace(code)) throw new BadInputError("the file starts like JSON but is not an array of objects", "give one JSON array, or one object per line (JSONL)");
+          else if (!isSpace(code))
+            throw new BadInputError(
+              "the file starts like JSON but is not an array of objects",
+              "give one JSON array, or one object per line (JSONL)",
+            );
           break;
         case "between":
           if (code === CLOSE_BRACKET) this.#state = "after";
@@ -114,10 +118,10 @@ class ArrayScanner {
     this.#append(lastPiece);
     const text = this.#element.trimEnd();
     this.#element = "";
-    if (this.#tooLong) return unreadableRow(text, this.#elementLine, "row too long", `the element is longer than ${MAX_RECORD_CHARS} characters`);
+    if (this.#tooLong)
+      return unreadableRow(text, this.#elementLine, "row too long", `the element is longer than ${MAX_RECORD_CHARS} characters`);
     return jsonValueRecord(text, this.#elementLine);
   }
-
 }
 
 const isSpace = (code: number) => code === 32 || code === 10 || code === 13 || code === 9;

@@ -30,7 +30,12 @@ async function* splitJsonLines(text: AsyncIterable<string>): AsyncGenerator<Inpu
     for (let newline = buffer.indexOf("\n"); newline !== -1; newline = buffer.indexOf("\n", position)) {
       const record =
         newline - position > MAX_RECORD_CHARS
-          ? unreadableRow(buffer.slice(position, position + 1000), line, "row too long", `the line is longer than ${MAX_RECORD_CHARS} characters`)
+          ? unreadableRow(
+              buffer.slice(position, position + 1000),
+              line,
+              "row too long",
+              `the line is longer than ${MAX_RECORD_CHARS} characters`,
+            )
           : jsonLineRecord(buffer.slice(position, newline), line);
       if (record) batch.push(record);
       position = newline + 1;

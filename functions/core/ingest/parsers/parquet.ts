@@ -1,5 +1,5 @@
 import { DuckDBInstance } from "@duckdb/node-api";
-import { sqlString } from "../../sql-literal.ts";
+import { sqlString } from "../../lake/sql-literal.ts";
 import { BadInputError } from "../../errors.ts";
 import { resolveColumns, type InputRecord } from "../input-shapes.ts";
 
@@ -13,12 +13,9 @@ export async function* parseParquet(path: string): AsyncGenerator<InputRecord[]>
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   try {
-    let result;
-    try {
-      result = await connection.stream(`SELECT * FROM read_parquet(${sqlString(path)})`);
-    } catch (error) {
-      throw new BadInputError(`not a readable Parquet file: ${String((error as Error).message).split("\n")[0]}`);
-    }
+    const result = await connection.stream(`SELECT * FROM read_parquet(${sqlString(path)})`).catch((error: Error) => {
+      throw new BadInputError(`not a readable Parquet file: ${String(error.message).split("\n")[0]}`);
+    });
     const names = result.columnNames();
     const columns = resolveColumns(names);
     let line = 0;

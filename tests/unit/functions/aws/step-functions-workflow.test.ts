@@ -86,8 +86,6 @@ describe("StepFunctionsWorkflow.describe", () => {
 
 describe("executionArnFor", () => {
   it("rejects what is not a state machine ARN", () => {
-    expect(() => executionArnFor("arn:aws:lambda:us-east-1:123456789012:function:merge", "x")).toThrow(
-      "is not a state machine ARN",
-    );
+    expect(() => executionArnFor("arn:aws:lambda:us-east-1:123456789012:function:merge", "x")).toThrow("is not a state machine ARN");
   });
 });

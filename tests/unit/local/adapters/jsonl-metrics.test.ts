@@ -15,7 +15,10 @@ it("appends each datum as a JSON line with its time, creating the file", async (
   await metrics.put([{ name: "RowsScored", value: 10, unit: "Count", dimensions: { RunId: "run-a" } }]);
   await metrics.put([]);
   await metrics.put([{ name: "RunSeconds", value: 1.5, unit: "Seconds" }]);
-  const lines = (await readFile(localMetricsPath(lake), "utf8")).trim().split("\n").map((line) => JSON.parse(line));
+  const lines = (await readFile(localMetricsPath(lake), "utf8"))
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line));
   expect(lines).toEqual([
     { timestamp: "2024-03-01T16:00:00.000Z", name: "RowsScored", value: 10, unit: "Count", dimensions: { RunId: "run-a" } },
     { timestamp: "2024-03-01T16:00:00.000Z", name: "RunSeconds", value: 1.5, unit: "Seconds" },

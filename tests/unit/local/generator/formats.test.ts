@@ -22,6 +22,14 @@ describe("formatHeadlines", () => {
 
   it("writes news-API objects, one per line", () => {
     const [line] = [...formatHeadlines([row], "jsonl")];
-    expect(JSON.parse(line!)).toEqual({ id: "r-1", headline: row.headline, summary: "s", created_at: row.published_at, symbols: row.symbols, source: "Reuters", url: row.url });
+    expect(JSON.parse(line!)).toEqual({
+      id: "r-1",
+      headline: row.headline,
+      summary: "s",
+      created_at: row.published_at,
+      symbols: row.symbols,
+      source: "Reuters",
+      url: row.url,
+    });
   });
 });

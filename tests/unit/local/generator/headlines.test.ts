@@ -23,7 +23,10 @@ describe("generateHeadlines", () => {
     for (const day of days) expect([0, 6]).not.toContain(new Date(`${day}T00:00:00Z`).getUTCDay());
     for (const row of rows) expect(typeof parsePublishedAt(row.published_at, NOW)).toBe("string");
     expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
-    const prices = rows.map((r) => /\$([\d,]+\.\d\d)/.exec(r.headline)?.[1]).filter(Boolean).map((p) => Number(p!.replaceAll(",", "")));
+    const prices = rows
+      .map((r) => /\$([\d,]+\.\d\d)/.exec(r.headline)?.[1])
+      .filter(Boolean)
+      .map((p) => Number(p!.replaceAll(",", "")));
     expect(Math.min(...prices)).toBeGreaterThan(1000);
     expect(Math.max(...prices)).toBeLessThan(4000);
   });

@@ -4,10 +4,10 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { shardStatusKey, successKey } from "../../../../functions/core/lake-keys.ts";
-import { readManifest, writeManifest } from "../../../../functions/core/manifest.ts";
-import type { MergeResult } from "../../../../functions/core/merge.ts";
+import { readManifest, writeManifest } from "../../../../functions/core/orchestration/manifest.ts";
+import type { MergeResult } from "../../../../functions/core/lake/merge.ts";
 import type { ObjectStore } from "../../../../functions/core/ports.ts";
-import { runInput } from "../../../../functions/core/run-input.ts";
+import { runInput } from "../../../../functions/core/orchestration/run-input.ts";
 import { parseChaos } from "../../../../local/runtime/chaos.ts";
 import { runPipeline, type LakeSteps, type ShardEvent } from "../../../../local/runtime/pipeline.ts";
 import { FAKE_SCORER } from "../../../support/fake-scorer.ts";
@@ -30,7 +30,15 @@ function lakeSteps(refreshQuery: string | null): LakeSteps {
   return {
     merge: async (runId) => {
       calls.push({ state: "MergeRun", input: runId });
-      const merged: MergeResult = { run_id: runId, rows_scored: 2, rows_curated: 2, duplicates: 0, partitions: [], refresh_query: refreshQuery, seconds: 0.1 };
+      const merged: MergeResult = {
+        run_id: runId,
+        rows_scored: 2,
+        rows_curated: 2,
+        duplicates: 0,
+        partitions: [],
+        refresh_query: refreshQuery,
+        seconds: 0.1,
+      };
       return merged;
     },
     refresh: async (query) => {
@@ -73,40 +81,43 @@ const run = async (name: string, lake: LakeSteps, chaos?: string) => {
 };
 
 describe("runPipeline: statemachines/pipeline.asl.yaml on the local runtime", () => {
-  it("skips done shards, retries a failing one then records it failed while its siblings go on, and finalizes, merges and reports", async () => {
-    await store.put(successKey("run-a", 0), "");
-    const output = await run("run-a", lakeSteps(null), "fail=1,shards=2");
+  it(
+    "skips done shards, retries a failing one then records it failed while its siblings go on, " + "and finalizes, merges and reports",
+    async () => {
+      await store.put(successKey("run-a", 0), "");
+      const output = await run("run-a", lakeSteps(null), "fail=1,shards=2");
 
-    expect(output).toEqual({ reported: true });
-    expect(events.filter((e) => e.index === 0)).toEqual([{ type: "skipped", index: 0 }]);
-    expect(events.filter((e) => e.index === 1 && e.type !== "chunks")).toEqual([
-      { type: "attempt", index: 1, attempt: 1 },
-      { type: "succeeded", index: 1 },
-    ]);
-    // one attempt and the three retries of a failed job, then the Catch
-    expect(events.filter((e) => e.index === 2).map((e) => e.type)).toEqual([
-      ...Array(4).fill(["attempt", "attempt-failed"]).flat(),
-      "failed",
-    ]);
-    expect(await store.head("runs/run-a/scores/1/.checkpoint")).toBeDefined();
-    expect(await store.head(successKey("run-a", 1))).toBeDefined();
+      expect(output).toEqual({ reported: true });
+      expect(events.filter((e) => e.index === 0)).toEqual([{ type: "skipped", index: 0 }]);
+      expect(events.filter((e) => e.index === 1 && e.type !== "chunks")).toEqual([
+        { type: "attempt", index: 1, attempt: 1 },
+        { type: "succeeded", index: 1 },
+      ]);
+      // one attempt and the three retries of a failed job, then the Catch
+      expect(events.filter((e) => e.index === 2).map((e) => e.type)).toEqual([
+        ...Array(4).fill(["attempt", "attempt-failed"]).flat(),
+        "failed",
+      ]);
+      expect(await store.head("runs/run-a/scores/1/.checkpoint")).toBeDefined();
+      expect(await store.head(successKey("run-a", 1))).toBeDefined();
 
-    const recorded = JSON.parse((await store.get(shardStatusKey("run-a", 2)))!.toString("utf8"));
-    expect(recorded).toMatchObject({ index: 2, status: "failed", error: "States.TaskFailed" });
-    expect(JSON.parse(recorded.cause).FailureReason).toBe("GOLDPIPE_CHAOS failed attempt 4 of shard run-a-2 before it started");
+      const recorded = JSON.parse((await store.get(shardStatusKey("run-a", 2)))!.toString("utf8"));
+      expect(recorded).toMatchObject({ index: 2, status: "failed", error: "States.TaskFailed" });
+      expect(JSON.parse(recorded.cause).FailureReason).toBe("GOLDPIPE_CHAOS failed attempt 4 of shard run-a-2 before it started");
 
-    const manifest = await readManifest(store, "run-a");
-    expect(manifest?.status).toBe("PartiallyFailed");
-    expect(manifest?.shards.map((s) => s.status)).toEqual(["succeeded", "succeeded", "failed"]);
+      const manifest = await readManifest(store, "run-a");
+      expect(manifest?.status).toBe("PartiallyFailed");
+      expect(manifest?.shards.map((s) => s.status)).toEqual(["succeeded", "succeeded", "failed"]);
 
-    // refresh_query null: the Choice goes straight to ReportRun
-    expect(calls.map((c) => c.state)).toEqual(["MergeRun", "ReportRun"]);
-    expect(calls[1]?.input).toEqual({
-      run_id: "run-a",
-      merge: { run_id: "run-a", rows_scored: 2, rows_curated: 2, duplicates: 0, partitions: [], refresh_query: null, seconds: 0.1 },
-      instance_type: TEST_RUN_SETTINGS.job.instance_type,
-    });
-  });
+      // refresh_query null: the Choice goes straight to ReportRun
+      expect(calls.map((c) => c.state)).toEqual(["MergeRun", "ReportRun"]);
+      expect(calls[1]?.input).toEqual({
+        run_id: "run-a",
+        merge: { run_id: "run-a", rows_scored: 2, rows_curated: 2, duplicates: 0, partitions: [], refresh_query: null, seconds: 0.1 },
+        instance_type: TEST_RUN_SETTINGS.job.instance_type,
+      });
+    },
+  );
 
   it("registers new partitions with the merge's refresh query before reporting", async () => {
     const query = "ALTER TABLE goldpipe.headline_sentiment ADD IF NOT EXISTS PARTITION (year=2024, month=3, day=1)";

@@ -58,21 +58,34 @@ function request(overrides: { maxRuntime?: number; shardKey?: string } = {}) {
       ImageUri: "goldpipe-scorer:local",
       ContainerEntrypoint: ["python3", "-m", "goldpipe_scorer"],
       ContainerArguments: [
-        "--shard-dir", local("input/shard"),
-        "--model-dir", local("input/model"),
-        "--checkpoint-dir", local("input/checkpoint"),
-        "--output-dir", local("output/scores"),
-        "--failure-file", "/opt/ml/output/failure",
+        "--shard-dir",
+        local("input/shard"),
+        "--model-dir",
+        local("input/model"),
+        "--checkpoint-dir",
+        local("input/checkpoint"),
+        "--output-dir",
+        local("output/scores"),
+        "--failure-file",
+        "/opt/ml/output/failure",
       ],
     },
     Environment: { GOLDPIPE_RUN_ID: "run-a", GOLDPIPE_SHARD_ID: "run-a-1", GOLDPIPE_CHUNK_ROWS: "100" },
     ProcessingInputs: [
-      { InputName: "shard", S3Input: { S3Uri: `s3://goldpipe-local/${overrides.shardKey ?? "runs/run-a/shards/1.parquet"}`, LocalPath: local("input/shard") } },
+      {
+        InputName: "shard",
+        S3Input: { S3Uri: `s3://goldpipe-local/${overrides.shardKey ?? "runs/run-a/shards/1.parquet"}`, LocalPath: local("input/shard") },
+      },
       { InputName: "model", S3Input: { S3Uri: pathToFileURL(path.join(dir, "model")).href, LocalPath: local("input/model") } },
       { InputName: "checkpoint", S3Input: { S3Uri: "s3://goldpipe-local/runs/run-a/scores/1/", LocalPath: local("input/checkpoint") } },
     ],
     ProcessingOutputConfig: {
-      Outputs: [{ OutputName: "scores", S3Output: { S3Uri: "s3://goldpipe-local/runs/run-a/scores/1/", LocalPath: local("output/scores"), S3UploadMode: "Continuous" } }],
+      Outputs: [
+        {
+          OutputName: "scores",
+          S3Output: { S3Uri: "s3://goldpipe-local/runs/run-a/scores/1/", LocalPath: local("output/scores"), S3UploadMode: "Continuous" },
+        },
+      ],
     },
     StoppingCondition: { MaxRuntimeInSeconds: overrides.maxRuntime ?? 60 },
     NetworkConfig: { EnableNetworkIsolation: true },
@@ -145,7 +158,9 @@ describe("ProcessingJobRunner", () => {
 
   it("fails like SageMaker when an input prefix holds no object", async () => {
     const error = await failure(runner().run(request({ shardKey: "runs/run-a/shards/7.parquet" })));
-    expect(error.failureReason).toMatch(/^ClientError: No S3 objects found under S3 URL "s3:\/\/goldpipe-local\/runs\/run-a\/shards\/7.parquet"/);
+    expect(error.failureReason).toMatch(
+      /^ClientError: No S3 objects found under S3 URL "s3:\/\/goldpipe-local\/runs\/run-a\/shards\/7.parquet"/,
+    );
   });
 
   it("under chaos, fails chosen attempts before they start, or makes them crash after K chunks", async () => {

@@ -39,7 +39,8 @@ describe("the drop folder", () => {
 
   it("ignores hidden files, in-progress names and subfolders", async () => {
     const folder = new DropFolder(dir, 0);
-    for (const name of [".DS_Store", "dump.csv.part", "dump.csv.tmp", "dump.csv.crdownload", "dump.csv~"]) await writeFile(path.join(dir, name), "x");
+    for (const name of [".DS_Store", "dump.csv.part", "dump.csv.tmp", "dump.csv.crdownload", "dump.csv~"])
+      await writeFile(path.join(dir, name), "x");
     await mkdir(path.join(dir, "sub"));
     await writeFile(path.join(dir, "sub", "inner.csv"), "x");
     await folder.settledFiles(0);

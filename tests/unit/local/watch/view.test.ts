@@ -11,12 +11,22 @@ const state: WatchState = {
   pending: { rows: 42, rowsExact: true, segments: 3, oldestAt: new Date("2026-01-13T14:52:00Z") },
   lastDecision: { at: new Date("2026-01-13T14:55:00Z"), seal: false, reason: "42 pending rows, oldest 3.0 min: waiting" },
   running: { runId: "run-abc", trigger: "schedule", since: new Date("2026-01-13T14:59:30Z"), shards: 1, rows: 7 },
-  lastRuns: [{ runId: "run-old", trigger: "size", status: "Succeeded", rows: 5000, seconds: 61.25, finishedAt: new Date("2026-01-13T14:40:00Z") }],
+  lastRuns: [
+    { runId: "run-old", trigger: "size", status: "Succeeded", rows: 5000, seconds: 61.25, finishedAt: new Date("2026-01-13T14:40:00Z") },
+  ],
 };
 
 function sink(isTTY: boolean, columns = 200) {
   const chunks: string[] = [];
-  const out = Object.assign(new Writable({ write: (chunk, _enc, done) => (chunks.push(String(chunk)), done()) }), { isTTY, columns });
+  const out = Object.assign(
+    new Writable({
+      write: (chunk, _enc, done) => {
+        chunks.push(String(chunk));
+        done();
+      },
+    }),
+    { isTTY, columns },
+  );
   return { out, text: () => chunks.join("") };
 }
 

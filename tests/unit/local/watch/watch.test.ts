@@ -43,7 +43,10 @@ function lineRuntime(store: ObjectStore) {
       return Promise.all(
         files.map(async (file) => {
           const lines = (await readFile(file, "utf8")).split("\n").filter(Boolean);
-          await store.put(`${PENDING_PREFIX}${path.basename(file)}.jsonl`, lines.map((headline) => JSON.stringify({ headline })).join("\n") + "\n");
+          await store.put(
+            `${PENDING_PREFIX}${path.basename(file)}.jsonl`,
+            lines.map((headline) => JSON.stringify({ headline })).join("\n") + "\n",
+          );
           return { file, unreadable: undefined, rowsValid: lines.length, rowsQuarantined: 0, rejected: undefined, duplicateOf: undefined };
         }),
       );
@@ -56,7 +59,9 @@ function lineRuntime(store: ObjectStore) {
       for (const key of keys) rows += (await store.get(key))!.toString().split("\n").filter(Boolean).length;
       await Promise.all(keys.map((key) => store.delete(key)));
       let finish!: () => void;
-      const finished = new Promise<{ status: string; rowsCurated: number }>((resolve) => (finish = () => resolve({ status: "Succeeded", rowsCurated: rows })));
+      const finished = new Promise<{ status: string; rowsCurated: number }>(
+        (resolve) => (finish = () => resolve({ status: "Succeeded", rowsCurated: rows })),
+      );
       const runId = `run-${runs.length + 1}`;
       runs.push({ runId, trigger, rows, finish });
       return { runId, shards: 1, rows, finished };
@@ -67,8 +72,22 @@ function lineRuntime(store: ObjectStore) {
 
 function startWatch(runtime: WatchRuntime, clockStart: Date) {
   const events: WatchEvent[] = [];
-  const out = new Writable({ write: (chunk, _e, done) => (events.push(JSON.parse(String(chunk))), done()) });
-  const watch = new Watch({ dir, lake, runtime, config, clock: realClock(clockStart), view: new WatchView(out, true), pollMs: 20, settleMs: 60 });
+  const out = new Writable({
+    write: (chunk, _e, done) => {
+      events.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  const watch = new Watch({
+    dir,
+    lake,
+    runtime,
+    config,
+    clock: realClock(clockStart),
+    view: new WatchView(out, true),
+    pollMs: 20,
+    settleMs: 60,
+  });
   const done = watch.run();
   return { watch, done, events };
 }
@@ -103,7 +122,10 @@ describe("goldpipe watch's loop", () => {
     expect(sealing.reason).toMatch(/freshness target/);
     expect(events.find((e) => e.event === "seal_result")).toMatchObject({ run_id: "run-1", trigger: "schedule" });
     expect(kinds.at(-1)).toBe("stopped");
-    const logged = (await readFile(watchLogPath(lake), "utf8")).trim().split("\n").map((line) => JSON.parse(line));
+    const logged = (await readFile(watchLogPath(lake), "utf8"))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(logged.map((e) => e.event)).toEqual(kinds);
   });
 

@@ -33,7 +33,18 @@ describe("NYSE calendar", () => {
   });
 
   it("is closed on every 2026 holiday, observed Independence Day included", () => {
-    const closed = ["2026-01-01", "2026-01-19", "2026-02-16", "2026-04-03", "2026-05-25", "2026-06-19", "2026-07-03", "2026-09-07", "2026-11-26", "2026-12-25"];
+    const closed = [
+      "2026-01-01",
+      "2026-01-19",
+      "2026-02-16",
+      "2026-04-03",
+      "2026-05-25",
+      "2026-06-19",
+      "2026-07-03",
+      "2026-09-07",
+      "2026-11-26",
+      "2026-12-25",
+    ];
     const weekdays = tradingDays(nyse, "2026-01-01", "2026-12-31");
     for (const day of closed) expect(weekdays).not.toContain(day);
     expect(weekdays).toHaveLength(261 - closed.length);
@@ -130,7 +141,10 @@ describe("calendar configuration", () => {
     const base = { name: "x", timeZone: "America/New_York", tradingDays: ["mon" as const], open: "09:30", close: "16:00" };
     expect(() => buildCalendar({ markets: ["x"], customMarkets: [{ ...base, timeZone: "Mars/Olympus" }] })).toThrow(/IANA time zone/);
     expect(() =>
-      buildCalendar({ markets: ["x"], customMarkets: [{ ...base, earlyCloses: [{ name: "late", date: { month: 1, day: 5 }, close: "17:00" }] }] }),
+      buildCalendar({
+        markets: ["x"],
+        customMarkets: [{ ...base, earlyCloses: [{ name: "late", date: { month: 1, day: 5 }, close: "17:00" }] }],
+      }),
     ).toThrow(/inside the session/);
   });
 });

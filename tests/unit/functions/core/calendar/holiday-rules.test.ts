@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { formatCivilDate } from "../../../../../functions/core/calendar/civil-date.ts";
-import { easterSunday, observedDate, US_EXCHANGE_HOLIDAYS, type HolidayRule } from "../../../../../functions/core/calendar/holiday-rules.ts";
+import {
+  easterSunday,
+  observedDate,
+  US_EXCHANGE_HOLIDAYS,
+  type HolidayRule,
+} from "../../../../../functions/core/calendar/holiday-rules.ts";
 
 const observed = (rule: HolidayRule, year: number) => {
   const date = observedDate(rule, year);
@@ -9,7 +14,15 @@ const observed = (rule: HolidayRule, year: number) => {
 
 describe("holiday rules", () => {
   it("computes Western Easter Sunday", () => {
-    const known = { 2019: "2019-04-21", 2024: "2024-03-31", 2025: "2025-04-20", 2026: "2026-04-05", 2027: "2027-03-28", 2038: "2038-04-25", 2285: "2285-03-22" };
+    const known = {
+      2019: "2019-04-21",
+      2024: "2024-03-31",
+      2025: "2025-04-20",
+      2026: "2026-04-05",
+      2027: "2027-03-28",
+      2038: "2038-04-25",
+      2285: "2285-03-22",
+    };
     for (const [year, date] of Object.entries(known)) expect(formatCivilDate(easterSunday(Number(year)))).toBe(date);
   });
 

@@ -22,7 +22,10 @@ describe("zoned time from the platform's tz data", () => {
   });
 
   it("gives the wall clock's date across midnight UTC", () => {
-    expect(wallClockAt(new Date("2026-01-13T00:30:00Z"), NY)).toEqual({ date: { year: 2026, month: 1, day: 12 }, minuteOfDay: 19 * 60 + 30 });
+    expect(wallClockAt(new Date("2026-01-13T00:30:00Z"), NY)).toEqual({
+      date: { year: 2026, month: 1, day: 12 },
+      minuteOfDay: 19 * 60 + 30,
+    });
   });
 
   it("rejects a time of day that is not HH:MM", () => {

@@ -80,7 +80,11 @@ describe("HeadlineSender", () => {
   });
 
   it("refuses a headline too large for any message", async () => {
-    const sender = new HeadlineSender(new RecordingQueue(), { file: "f", sha256: SHA, limits: { messageBytes: 300, batchBytes: 1000, batchEntries: 10 } });
+    const sender = new HeadlineSender(new RecordingQueue(), {
+      file: "f",
+      sha256: SHA,
+      limits: { messageBytes: 300, batchBytes: 1000, batchEntries: 10 },
+    });
     expect(() => sender.add(headline(1, "x".repeat(400)))).toThrow(/more than one queue message holds/);
   });
 });

@@ -10,7 +10,14 @@ const record = (values: InputRecord["values"], line = 2): InputRecord => ({ line
 describe("normalizeRecord", () => {
   it("gives a headline that fits the contract", () => {
     const headline = normalizeRecord(
-      record({ id: " r-1 ", headline: "  Gold\n rallies   again ", published_at: "01-03-2024", symbols: "xauusd, gld;GLD", source: " Reuters ", url: "" }),
+      record({
+        id: " r-1 ",
+        headline: "  Gold\n rallies   again ",
+        published_at: "01-03-2024",
+        symbols: "xauusd, gld;GLD",
+        source: " Reuters ",
+        url: "",
+      }),
       "incoming/a.csv",
       NOW,
       false,
@@ -37,7 +44,12 @@ describe("normalizeRecord", () => {
     [{ headline: "x".repeat(MAX_CHARS.headline + 1), published_at: "2024-03-01" }, false, "headline", "headline too long"],
     [{ headline: "Gold", published_at: "2024-03-01", source: "s".repeat(300) }, false, "source", "source too long"],
     [{ headline: "Gold", published_at: "2024-03-01", id: "i".repeat(300) }, false, "id", "id too long"],
-    [{ headline: "Gold", published_at: "2024-03-01", symbols: Array.from({ length: 65 }, (_, i) => `S${i}`).join(" ") }, false, "symbols", "bad symbols"],
+    [
+      { headline: "Gold", published_at: "2024-03-01", symbols: Array.from({ length: 65 }, (_, i) => `S${i}`).join(" ") },
+      false,
+      "symbols",
+      "bad symbols",
+    ],
     [{ headline: "Gold", published_at: "2024-03-01", symbols: "X".repeat(33) }, false, "symbols", "bad symbols"],
     [{ headline: "Gold", published_at: "0201-04-20" }, false, "published_at", "impossible date"],
     [{ headline: "Gold", published_at: "" }, false, "published_at", "missing published time"],
@@ -52,7 +64,11 @@ describe("normalizeRecord", () => {
   });
 
   it("sets aside a row with bytes that were not UTF-8, but not one holding a real U+FFFD", () => {
-    const bad: InputRecord = { line: 3, values: { headline: `Gold ${INVALID_UTF8_MARK}`, published_at: "2024-03-01" }, raw: `Gold ${INVALID_UTF8_MARK}` };
+    const bad: InputRecord = {
+      line: 3,
+      values: { headline: `Gold ${INVALID_UTF8_MARK}`, published_at: "2024-03-01" },
+      raw: `Gold ${INVALID_UTF8_MARK}`,
+    };
     expect(normalizeRecord(bad, "f", NOW, false)).toMatchObject({ reason: "invalid UTF-8", field: null });
     const real: InputRecord = { line: 3, values: { headline: "Gold \uFFFD", published_at: "2024-03-01" }, raw: "Gold \uFFFD" };
     expect(normalizeRecord(real, "f", NOW, false)).toMatchObject({ headline: "Gold \uFFFD" });

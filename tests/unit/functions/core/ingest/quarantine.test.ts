@@ -17,7 +17,13 @@ describe("RowQuarantine", () => {
   it("streams bad rows to quarantine/<file>/rows.jsonl and counts reasons", async () => {
     const quarantine = new RowQuarantine(store, "incoming/2024/a.csv");
     for (let line = 2; line < 20_002; line++) {
-      await quarantine.add({ line, field: "published_at", reason: line % 2 ? "impossible date" : "unrecognized date", detail: "d", raw: "r" });
+      await quarantine.add({
+        line,
+        field: "published_at",
+        reason: line % 2 ? "impossible date" : "unrecognized date",
+        detail: "d",
+        raw: "r",
+      });
     }
     await quarantine.add({ line: 20_002, field: null, reason: "row too long", detail: "d", raw: "x".repeat(MAX_RAW_CHARS + 5) });
     await quarantine.close();
@@ -25,7 +31,14 @@ describe("RowQuarantine", () => {
     expect(quarantine.reasons).toEqual({ "impossible date": 10_000, "unrecognized date": 10_000, "row too long": 1 });
     const lines = (await readFile(path.join(lake, "quarantine/2024/a.csv/rows.jsonl"), "utf8")).trimEnd().split("\n");
     expect(lines).toHaveLength(20_001);
-    expect(JSON.parse(lines[0]!)).toEqual({ file: "incoming/2024/a.csv", line: 2, field: "published_at", reason: "unrecognized date", detail: "d", raw: "r" });
+    expect(JSON.parse(lines[0]!)).toEqual({
+      file: "incoming/2024/a.csv",
+      line: 2,
+      field: "published_at",
+      reason: "unrecognized date",
+      detail: "d",
+      raw: "r",
+    });
     expect(JSON.parse(lines.at(-1)!).raw).toHaveLength(MAX_RAW_CHARS + 1);
   });
 

@@ -15,13 +15,18 @@ describe("the schedule configuration", () => {
   });
 
   it("reads YAML and JSON", () => {
-    expect(parseScheduleConfig("markets: [nyse]\nfreshnessMinutes: 10\n", "schedule.yaml")).toMatchObject({ markets: ["nyse"], freshnessMinutes: 10 });
+    expect(parseScheduleConfig("markets: [nyse]\nfreshnessMinutes: 10\n", "schedule.yaml")).toMatchObject({
+      markets: ["nyse"],
+      freshnessMinutes: 10,
+    });
     expect(parseScheduleConfig('{"minRunRows": 200}', "SCHEDULE_CONFIG")).toMatchObject({ minRunRows: 200, markets: ["comex-gold"] });
   });
 
   it("says which file and which field is wrong", () => {
     expect(() => parseScheduleConfig("freshnesMinutes: 10", "schedule.yaml")).toThrow(BadInputError);
-    expect(() => parseScheduleConfig("freshnesMinutes: 10", "schedule.yaml")).toThrow(/schedule.yaml is not a valid schedule configuration.*freshnesMinutes/);
+    expect(() => parseScheduleConfig("freshnesMinutes: 10", "schedule.yaml")).toThrow(
+      /schedule.yaml is not a valid schedule configuration.*freshnesMinutes/,
+    );
     expect(() => parseScheduleConfig("tickMinutes: 20", "schedule.yaml")).toThrow(/more often than the freshness target/);
     expect(() => parseScheduleConfig("markets: [", "schedule.yaml")).toThrow(/schedule.yaml is not YAML or JSON/);
   });

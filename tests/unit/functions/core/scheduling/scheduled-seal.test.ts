@@ -18,7 +18,13 @@ afterEach(async () => {
   await rm(lake, { recursive: true, force: true });
 });
 
-const config = ScheduleConfigSchema.parse({ markets: ["nyse"], freshnessMinutes: 15, tickMinutes: 5, minRunRows: 1000, offHoursRunRows: 50 });
+const config = ScheduleConfigSchema.parse({
+  markets: ["nyse"],
+  freshnessMinutes: 15,
+  tickMinutes: 5,
+  minRunRows: 1000,
+  offHoursRunRows: 50,
+});
 
 async function landedAt(segmentId: string, iso: string) {
   const time = new Date(iso);
@@ -51,7 +57,13 @@ describe("one tick of the scheduled seal", () => {
     expect(result.decision.reason).toMatch(/oldest 1.0 min: waiting for 1000 rows/);
     expect(sealed).toEqual([]);
     expect(log).toEqual([
-      expect.objectContaining({ event: "seal_decision", seal: false, pending_rows: 2, pending_segments: 1, oldest_pending_at: "2026-01-13T15:00:00.000Z" }),
+      expect.objectContaining({
+        event: "seal_decision",
+        seal: false,
+        pending_rows: 2,
+        pending_segments: 1,
+        oldest_pending_at: "2026-01-13T15:00:00.000Z",
+      }),
     ]);
   });
 

@@ -9,15 +9,35 @@ import { decideSeal, type ScheduledTrigger, type SealThresholds } from "../../..
  * clock, and each tick asks the policy with the pending figures a lake would show.
  */
 const MINUTE = 60_000;
-const config = { ...ScheduleConfigSchema.parse({ freshnessMinutes: 15, tickMinutes: 5, minRunRows: 1000, offHoursRunRows: 50000 }), shardRows: 5000 };
+const config = {
+  ...ScheduleConfigSchema.parse({ freshnessMinutes: 15, tickMinutes: 5, minRunRows: 1000, offHoursRunRows: 50000 }),
+  shardRows: 5000,
+};
 
-interface Arrival { at: number; rows: number; sealedAt?: number }
-interface Run { at: number; trigger: ScheduledTrigger; rows: number; oldestAt: number }
-interface Tick { at: number; seal: boolean; rows: number; oldestAt: number | undefined }
+interface Arrival {
+  at: number;
+  rows: number;
+  sealedAt?: number;
+}
+interface Run {
+  at: number;
+  trigger: ScheduledTrigger;
+  rows: number;
+  oldestAt: number;
+}
+interface Tick {
+  at: number;
+  seal: boolean;
+  rows: number;
+  oldestAt: number | undefined;
+}
 
 function trickle(from: number, to: number, seed: number): Arrival[] {
   let state = seed;
-  const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
   const arrivals: Arrival[] = [];
   for (let at = from; at < to; ) {
     const nyHour = (new Date(at).getUTCHours() + 19) % 24;
@@ -40,7 +60,12 @@ function simulate(calendar: Calendar, from: string, to: string, extra: Arrival[]
     const pending = arrivals.slice(0, landed).filter((a) => a.sealedAt === undefined);
     const rows = pending.reduce((sum, a) => sum + a.rows, 0);
     const oldestAt = pending[0]?.at;
-    const decision = decideSeal(new Date(now), calendar, { rows, rowsExact: true, segments: pending.length, oldestAt: oldestAt === undefined ? undefined : new Date(oldestAt) }, config);
+    const decision = decideSeal(
+      new Date(now),
+      calendar,
+      { rows, rowsExact: true, segments: pending.length, oldestAt: oldestAt === undefined ? undefined : new Date(oldestAt) },
+      config,
+    );
     ticks.push({ at: now, seal: decision.seal, rows, oldestAt });
     if (decision.seal) {
       for (const a of pending) a.sealedAt = now;

@@ -3,10 +3,18 @@ import { buildCalendar } from "../../../../../functions/core/calendar/calendar.t
 import { ScheduleConfigSchema } from "../../../../../functions/core/scheduling/schedule-config.ts";
 import { decideSeal, sealDecisionLogLine, type PendingStats } from "../../../../../functions/core/scheduling/seal-policy.ts";
 
-const config = { ...ScheduleConfigSchema.parse({ freshnessMinutes: 15, tickMinutes: 5, minRunRows: 1000, offHoursRunRows: 50000 }), shardRows: 5000 };
+const config = {
+  ...ScheduleConfigSchema.parse({ freshnessMinutes: 15, tickMinutes: 5, minRunRows: 1000, offHoursRunRows: 50000 }),
+  shardRows: 5000,
+};
 const comex = buildCalendar({ markets: ["comex-gold"] });
 const minutesBefore = (now: string, minutes: number) => new Date(Date.parse(now) - minutes * 60_000);
-const pending = (rows: number, oldestAt: Date | undefined, rowsExact = true): PendingStats => ({ rows, rowsExact, segments: rows > 0 ? 1 : 0, oldestAt });
+const pending = (rows: number, oldestAt: Date | undefined, rowsExact = true): PendingStats => ({
+  rows,
+  rowsExact,
+  segments: rows > 0 ? 1 : 0,
+  oldestAt,
+});
 
 // Tuesday 13 January 2026, 10:00 New York: inside the COMEX session.
 const IN_SESSION = "2026-01-13T15:00:00Z";
@@ -32,7 +40,10 @@ describe("the seal policy", () => {
   });
 
   it("in a session, seals a worthwhile run at once and a full shard as a size run", () => {
-    expect(decideSeal(new Date(IN_SESSION), comex, pending(1000, new Date(IN_SESSION)), config)).toMatchObject({ seal: true, trigger: "schedule" });
+    expect(decideSeal(new Date(IN_SESSION), comex, pending(1000, new Date(IN_SESSION)), config)).toMatchObject({
+      seal: true,
+      trigger: "schedule",
+    });
     expect(decideSeal(new Date(IN_SESSION), comex, pending(5000, new Date(IN_SESSION), false), config)).toMatchObject({
       seal: true,
       trigger: "size",
@@ -49,17 +60,25 @@ describe("the seal policy", () => {
 
   it("outside every session, leaves stray headlines for the next open, however old", () => {
     const decision = decideSeal(new Date(WEEKEND), comex, pending(2, minutesBefore(WEEKEND, 600)), config);
-    expect(decision).toEqual({ seal: false, reason: "markets closed: 2 pending rows wait for the next open at 2026-01-18T23:00:00.000Z unless they reach 50000" });
+    expect(decision).toEqual({
+      seal: false,
+      reason: "markets closed: 2 pending rows wait for the next open at 2026-01-18T23:00:00.000Z unless they reach 50000",
+    });
   });
 
   it("outside every session, seals a backlog that justifies a run", () => {
     expect(decideSeal(new Date(WEEKEND), comex, pending(49_999, new Date(WEEKEND)), config).seal).toBe(false);
-    expect(decideSeal(new Date(WEEKEND), comex, pending(50_000, new Date(WEEKEND), false), config)).toMatchObject({ seal: true, trigger: "size" });
+    expect(decideSeal(new Date(WEEKEND), comex, pending(50_000, new Date(WEEKEND), false), config)).toMatchObject({
+      seal: true,
+      trigger: "size",
+    });
   });
 
   it("logs each decision as one JSON line with its reason, the pending figures and the session", () => {
     const stats = pending(2, minutesBefore(IN_SESSION, 12));
-    const line = JSON.parse(sealDecisionLogLine(new Date(IN_SESSION), comex, stats, decideSeal(new Date(IN_SESSION), comex, stats, config)));
+    const line = JSON.parse(
+      sealDecisionLogLine(new Date(IN_SESSION), comex, stats, decideSeal(new Date(IN_SESSION), comex, stats, config)),
+    );
     expect(line).toMatchObject({
       event: "seal_decision",
       at: "2026-01-13T15:00:00.000Z",

@@ -26,7 +26,10 @@ describe("goldpipe generate", () => {
     const { code, stdout } = await goldpipe("generate", "--count", "20", "--format", "jsonl", "--out", out, "--json");
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({ file: out, rows: 20, format: "jsonl", seed: 1, bad_rows: 0 });
-    const rows = (await readFile(out, "utf8")).trimEnd().split("\n").map((line) => JSON.parse(line));
+    const rows = (await readFile(out, "utf8"))
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(rows).toHaveLength(20);
     expect(Object.keys(rows[0])).toEqual(["id", "headline", "summary", "created_at", "symbols", "source", "url"]);
   });

@@ -149,13 +149,23 @@ describe("goldpipe ingest --aws", () => {
     expect(JSON.parse(stdout)).toEqual({
       files: [
         { file: tsv, rows_read: 4, rows_valid: 2, rows_quarantined: 2, quarantine_reasons: { "impossible date": 2 }, duplicate_of: null },
-        { file: missing, rows_read: 0, rows_valid: 0, rows_quarantined: 0, quarantine_reasons: {}, duplicate_of: null, error: `${missing} does not exist` },
+        {
+          file: missing,
+          rows_read: 0,
+          rows_valid: 0,
+          rows_quarantined: 0,
+          quarantine_reasons: {},
+          duplicate_of: null,
+          error: `${missing} does not exist`,
+        },
       ],
       segments: null,
     });
     const [put] = s3.commandCalls(PutObjectCommand);
     expect(put!.args[0].input).toMatchObject({ Bucket: "lake-bucket", Key: "incoming/dump.tsv" });
-    const sha256 = createHash("sha256").update(await readFile(tsv)).digest("hex");
+    const sha256 = createHash("sha256")
+      .update(await readFile(tsv))
+      .digest("hex");
     expect(s3.commandCalls(GetObjectCommand)[0]!.args[0].input).toMatchObject({ Bucket: "lake-bucket", Key: `ingest/${sha256}.json` });
   });
 
@@ -174,10 +184,23 @@ describe("goldpipe ingest on a terminal", () => {
     const out: string[] = [];
     const err: string[] = [];
     const sink = (chunks: string[], tty: boolean) =>
-      Object.assign(new Writable({ write: (chunk, _encoding, done) => (chunks.push(String(chunk)), done()) }), { isTTY: tty, columns: 100 });
+      Object.assign(
+        new Writable({
+          write: (chunk, _encoding, done) => {
+            chunks.push(String(chunk));
+            done();
+          },
+        }),
+        {
+          isTTY: tty,
+          columns: 100,
+        },
+      );
     const code = await main(["ingest", big, "--lake", lake], { stdout: sink(out, false), stderr: sink(err, true) });
     expect(code).toBe(0);
-    expect(err.join("")).toMatch(/\u001b\[1Gbig\.csv \[[=-]{40}\] \d+% \| [\d,]+ rows/);
+    const CURSOR_TO_COLUMN_1 = "\u001b[1G";
+    expect(err.join("")).toContain(`${CURSOR_TO_COLUMN_1}big.csv [`);
+    expect(err.join("")).toMatch(/big\.csv \[[=-]{40}\] \d+% \| [\d,]+ rows/);
     expect(out.join("")).toContain("240,000 rows read, 240,000 valid, 0 quarantined");
   }, 60_000);
 });

@@ -5,7 +5,7 @@ import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQu
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { namedQuery } from "../../../../../local/named-queries.ts";
+import { namedQuery } from "../../../../../local/query/named-queries.ts";
 import { goldpipe } from "../../../../support/cli.ts";
 import { namedQueryLake } from "../../../../support/named-query-lake.ts";
 
@@ -20,7 +20,12 @@ afterAll(async () => {
 
 describe("goldpipe query", () => {
   it("prints a readable table: aligned columns, numbers to the right, the row count", async () => {
-    const { code, stdout } = await goldpipe("query", "SELECT id, score, symbols FROM headline_sentiment WHERE id IN ('n1', 'n2') ORDER BY id", "--lake", lake);
+    const { code, stdout } = await goldpipe(
+      "query",
+      "SELECT id, score, symbols FROM headline_sentiment WHERE id IN ('n1', 'n2') ORDER BY id",
+      "--lake",
+      lake,
+    );
     expect(code).toBe(0);
     expect(stdout).toBe(
       ["id  score  symbols", "──  ─────  ─────────────", "n1    0.9  [XAUUSD, GLD]", "n2    0.8  [XAUUSD]", "(2 rows)", ""].join("\n"),
@@ -28,20 +33,36 @@ describe("goldpipe query", () => {
   });
 
   it("--json prints a JSON array of row objects", async () => {
-    const { code, stdout } = await goldpipe("query", "SELECT id, year, probs FROM headline_sentiment WHERE id = 'n3'", "--lake", lake, "--json");
+    const { code, stdout } = await goldpipe(
+      "query",
+      "SELECT id, year, probs FROM headline_sentiment WHERE id = 'n3'",
+      "--lake",
+      lake,
+      "--json",
+    );
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual([{ id: "n3", year: 2024, probs: { positive: 0.05, neutral: 0.05, negative: 0.9 } }]);
   });
 
   it("--format csv quotes what needs quoting", async () => {
-    const { stdout } = await goldpipe("query", "SELECT id, headline, symbols FROM headline_sentiment WHERE id = 'n5'", "--lake", lake, "--format", "csv");
+    const { stdout } = await goldpipe(
+      "query",
+      "SELECT id, headline, symbols FROM headline_sentiment WHERE id = 'n5'",
+      "--lake",
+      lake,
+      "--format",
+      "csv",
+    );
     expect(stdout).toBe('id,headline,symbols\r\nn5,"Miners drop, ""bullion"" weak, again","[""XAUUSD""]"\r\n');
   });
 
   it("--named runs a named query, with --date for the ones that take a day", async () => {
     const { code, stdout } = await goldpipe("query", "--named", "most-negative", "--date", "2024-03-01", "--lake", lake, "--json");
     expect(code).toBe(0);
-    expect(JSON.parse(stdout).map((r: { headline: string }) => r.headline)).toEqual(["GLD outflows hit a record", "Gold slides after strong payrolls"]);
+    expect(JSON.parse(stdout).map((r: { headline: string }) => r.headline)).toEqual([
+      "GLD outflows hit a record",
+      "Gold slides after strong payrolls",
+    ]);
     const index = await goldpipe("query", "--named", "daily-index", "--lake", lake);
     expect(index.stdout).toContain("2024-03-02      XAUUSD");
   });
@@ -76,16 +97,37 @@ describe("goldpipe query --aws", () => {
     process.env.AWS_REGION = "us-east-1";
     cloudFormation.reset();
     athena.reset();
-    const outputs = { BucketName: "lake-bucket", StateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:goldpipe-test", AthenaWorkGroup: "goldpipe-test", AthenaDatabase: "goldpipe_test", SealFunctionName: "goldpipe-test-seal" };
+    const outputs = {
+      BucketName: "lake-bucket",
+      StateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:goldpipe-test",
+      AthenaWorkGroup: "goldpipe-test",
+      AthenaDatabase: "goldpipe_test",
+      SealFunctionName: "goldpipe-test-seal",
+    };
     cloudFormation.on(DescribeStacksCommand, { StackName: "goldpipe-test" }).resolves({
-      Stacks: [{ StackName: "goldpipe-test", CreationTime: new Date(), StackStatus: "CREATE_COMPLETE", Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
+      Stacks: [
+        {
+          StackName: "goldpipe-test",
+          CreationTime: new Date(),
+          StackStatus: "CREATE_COMPLETE",
+          Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+        },
+      ],
     });
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { StatementType: "DML", Status: { State: "SUCCEEDED" } } });
     athena.on(GetQueryResultsCommand).resolves({
       ResultSet: {
-        ResultSetMetadata: { ColumnInfo: [{ Name: "headline", Type: "varchar" }, { Name: "score", Type: "double" }] },
-        Rows: [{ Data: [{ VarCharValue: "headline" }, { VarCharValue: "score" }] }, { Data: [{ VarCharValue: "GLD outflows hit a record" }, { VarCharValue: "0.95" }] }],
+        ResultSetMetadata: {
+          ColumnInfo: [
+            { Name: "headline", Type: "varchar" },
+            { Name: "score", Type: "double" },
+          ],
+        },
+        Rows: [
+          { Data: [{ VarCharValue: "headline" }, { VarCharValue: "score" }] },
+          { Data: [{ VarCharValue: "GLD outflows hit a record" }, { VarCharValue: "0.95" }] },
+        ],
       },
     });
   });
@@ -95,7 +137,17 @@ describe("goldpipe query --aws", () => {
   });
 
   it("runs the same named query on the stage's Athena workgroup and database", async () => {
-    const { code, stdout, stderr } = await goldpipe("query", "--named", "most-negative", "--date", "2024-03-01", "--aws", "--stage", "test", "--json");
+    const { code, stdout, stderr } = await goldpipe(
+      "query",
+      "--named",
+      "most-negative",
+      "--date",
+      "2024-03-01",
+      "--aws",
+      "--stage",
+      "test",
+      "--json",
+    );
     expect(code, stderr).toBe(0);
     expect(JSON.parse(stdout)).toEqual([{ headline: "GLD outflows hit a record", score: 0.95 }]);
     const [start] = athena.commandCalls(StartQueryExecutionCommand);

@@ -2,13 +2,13 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mergeRun } from "../../../../../functions/core/merge.ts";
-import { reportRun } from "../../../../../functions/core/report.ts";
+import { mergeRun } from "../../../../../functions/core/lake/merge.ts";
+import { reportRun } from "../../../../../functions/core/lake/report.ts";
 import { goldpipe } from "../../../../support/cli.ts";
 import { DirectoryObjectStore } from "../../../../../local/adapters/directory-object-store.ts";
 import { putFinishedRun, recordingMetrics } from "../../../../support/report-fixtures.ts";
 import { sealedManifest } from "../../../../support/run-fixtures.ts";
-import { writeManifest } from "../../../../../functions/core/manifest.ts";
+import { writeManifest } from "../../../../../functions/core/orchestration/manifest.ts";
 import { putScoredShard, scoredHeadline } from "../../../../support/scored-fixtures.ts";
 
 let lake: string;
@@ -25,7 +25,10 @@ beforeAll(async () => {
     ],
   ]);
   const merge = await mergeRun("run-r", { store });
-  await reportRun({ run_id: "run-r", merge, instance_type: "ml.g5.xlarge" }, { store, metrics: recordingMetrics(), now: () => new Date("2024-03-01T16:10:00.000Z") });
+  await reportRun(
+    { run_id: "run-r", merge, instance_type: "ml.g5.xlarge" },
+    { store, metrics: recordingMetrics(), now: () => new Date("2024-03-01T16:10:00.000Z") },
+  );
   await writeManifest(store, sealedManifest("run-unfinished", 1));
 });
 afterAll(async () => {
@@ -42,7 +45,9 @@ describe("goldpipe report", () => {
     expect(lines[4]).toBe("            curated 3 = scored − 0 duplicates, over 1 UTC day (2024-03-01)");
     expect(lines[5]).toMatch(/^time {8}10 min 0 s end to end; GPU jobs 4 s scoring \(longest shard 2 s\), 1 s loading the model; merge \d/);
     expect(lines[6]).toBe("throughput  0.005 headlines/s end to end, 1.3 headlines/s in the GPU jobs");
-    expect(lines[7]).toBe("cost        about $0.0020: ml.g5.xlarge at $1.408/h × 5 s of GPU job time (a lower bound: container start is billed too)");
+    expect(lines[7]).toBe(
+      "cost        about $0.0020: ml.g5.xlarge at $1.408/h × 5 s of GPU job time (a lower bound: container start is billed too)",
+    );
     expect(lines.slice(8, 11)).toEqual([
       "shards      3, failed 1",
       "  shard 2: ResourceLimitExceeded: the account-level service limit for ml.g5.xlarge is 1 instance",
@@ -69,7 +74,10 @@ describe("goldpipe report", () => {
   });
 
   it.each([
-    [["report", "run-unfinished"], /run run-unfinished has no report yet: it has not finished \(goldpipe status run-unfinished shows where it is\)/],
+    [
+      ["report", "run-unfinished"],
+      /run run-unfinished has no report yet: it has not finished \(goldpipe status run-unfinished shows where it is\)/,
+    ],
     [["report", "run-nope"], /no run run-nope in .* \(goldpipe status lists the runs; --lake DIR picks another lake\)/],
     [["report"], /give one RUN_ID/],
   ])("%j: exit 2 with what to do", async (args, message) => {

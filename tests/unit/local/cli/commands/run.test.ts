@@ -17,7 +17,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe("goldpipe run and replay: what the user got wrong (exit 2, one line, no stack)", () => {
   it.each([
     [["run"], "give one or more files of headlines to score"],
-    [["run", "x.csv", "--shard-size", "0"], '--shard-size wants a whole number from 1 to'],
+    [["run", "x.csv", "--shard-size", "0"], "--shard-size wants a whole number from 1 to"],
     [["run", "x.csv", "--concurrency", "41"], '--concurrency wants a whole number from 1 to 40, not "41"'],
     [["replay"], "give one RUN_ID"],
   ])("goldpipe %j", async (args, message) => {
@@ -35,7 +35,9 @@ describe("goldpipe run and replay: what the user got wrong (exit 2, one line, no
   });
 
   it("says what is wrong with GOLDPIPE_CHAOS", async () => {
-    const { code, stderr } = await goldpipe(["run", "x.csv", "--model", model, "--lake", path.join(dir, "lake")], { GOLDPIPE_CHAOS: "fail=3" });
+    const { code, stderr } = await goldpipe(["run", "x.csv", "--model", model, "--lake", path.join(dir, "lake")], {
+      GOLDPIPE_CHAOS: "fail=3",
+    });
     expect(code).toBe(2);
     expect(stderr).toMatch(/GOLDPIPE_CHAOS="fail=3": fail: .*\(e\.g\. GOLDPIPE_CHAOS=fail=0\.33/);
   });

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { shardStatusKey, successKey } from "../../../../../functions/core/lake-keys.ts";
-import { writeManifest } from "../../../../../functions/core/manifest.ts";
+import { writeManifest } from "../../../../../functions/core/orchestration/manifest.ts";
 import { DirectoryObjectStore } from "../../../../../local/adapters/directory-object-store.ts";
 import { goldpipe } from "../../../../support/pipeline-fixtures.ts";
 import { sealedManifest } from "../../../../support/run-fixtures.ts";
@@ -26,7 +26,10 @@ beforeEach(async () => {
   });
   await store.put(successKey("run-a", 0), "");
   await store.put("runs/run-a/scores/0/part-x-00000.parquet", "chunk");
-  await store.put(shardStatusKey("run-a", 1), JSON.stringify({ index: 1, status: "failed", error: "States.TaskFailed", cause: "CUDA out of memory" }));
+  await store.put(
+    shardStatusKey("run-a", 1),
+    JSON.stringify({ index: 1, status: "failed", error: "States.TaskFailed", cause: "CUDA out of memory" }),
+  );
 });
 afterEach(() => rm(lake, { recursive: true, force: true }));
 
@@ -35,8 +38,24 @@ describe("goldpipe status", () => {
     const { code, stdout } = await goldpipe(["status", "--lake", lake, "--json"]);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual([
-      { run_id: "run-a", created_at: "2024-03-01T16:00:00.000Z", trigger: "manual", status: "PartiallyFailed", shards: 2, shards_failed: 1, rows: 4 },
-      { run_id: "run-b", created_at: "2024-03-02T10:00:00.000Z", trigger: "manual", status: "Sealed (not finished)", shards: 2, shards_failed: 0, rows: 4 },
+      {
+        run_id: "run-a",
+        created_at: "2024-03-01T16:00:00.000Z",
+        trigger: "manual",
+        status: "PartiallyFailed",
+        shards: 2,
+        shards_failed: 1,
+        rows: 4,
+      },
+      {
+        run_id: "run-b",
+        created_at: "2024-03-02T10:00:00.000Z",
+        trigger: "manual",
+        status: "Sealed (not finished)",
+        shards: 2,
+        shards_failed: 0,
+        rows: 4,
+      },
     ]);
     const table = await goldpipe(["status", "--lake", lake]);
     expect(table.stdout).toMatch(/run-a .*PartiallyFailed/);
@@ -58,7 +77,7 @@ describe("goldpipe status", () => {
     expect(missing.stderr).toContain("no run run-zzz in");
     const empty = await mkdtemp(path.join(os.tmpdir(), "goldpipe-status-empty-"));
     try {
-      expect((await goldpipe(["status", "--lake", empty])).stdout).toContain('no runs in');
+      expect((await goldpipe(["status", "--lake", empty])).stdout).toContain("no runs in");
     } finally {
       await rm(empty, { recursive: true, force: true });
     }

@@ -13,7 +13,8 @@ async function parse(text: string, delimiter = ",", size = text.length || 1): Pr
   return records;
 }
 
-const CSV = 'headline,date,url\r\n"Gold, again",2024-03-01,u1\r\n"Quoted ""word""\r\nsecond line",2024-03-02,u2\r\n\r\nplain,2024-03-03,\r\n';
+const CSV =
+  'headline,date,url\r\n"Gold, again",2024-03-01,u1\r\n"Quoted ""word""\r\nsecond line",2024-03-02,u2\r\n\r\nplain,2024-03-03,\r\n';
 
 describe("parseDelimited", () => {
   it.each([1, 2, 3, 7, 64, CSV.length])("reads quotes, doubled quotes, newlines in quotes and CRLF in chunks of %i", async (size) => {

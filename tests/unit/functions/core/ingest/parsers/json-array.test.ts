@@ -12,7 +12,9 @@ async function parse(text: string, size: number): Promise<InputRecord[]> {
   return records;
 }
 
-const ARRAY = '[\n  {"headline": "Gold [up] {x} \\"q\\" \\\\", "date": "2024-03-01", "symbols": ["GLD", "IAU"]},\n  {"headline": "Gold down",\n   "date": 1709303400}\n]\n';
+const ARRAY =
+  '[\n  {"headline": "Gold [up] {x} \\"q\\" \\\\", "date": "2024-03-01", "symbols": ["GLD", "IAU"]},\n' +
+  '  {"headline": "Gold down",\n   "date": 1709303400}\n]\n';
 
 describe("parseJsonArray", () => {
   it.each([1, 2, 7, ARRAY.length])("cuts out one element at a time in chunks of %i", async (size) => {

@@ -25,12 +25,20 @@ describe("parseJsonLines", () => {
 
   it("sets aside malformed JSON and values that are not objects", async () => {
     const records = await parse('{"headline":"ok"}\n{"headline":\n[1,2]\nnull\n"text"\n', 3);
-    expect(records.map((r) => r.problem?.reason)).toEqual([undefined, "malformed JSON", "not a JSON object", "not a JSON object", "not a JSON object"]);
+    expect(records.map((r) => r.problem?.reason)).toEqual([
+      undefined,
+      "malformed JSON",
+      "not a JSON object",
+      "not a JSON object",
+      "not a JSON object",
+    ]);
     expect(records.map((r) => r.line)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it("refuses a file whose first line is not a headline object: another shape of JSON", async () => {
-    await expect(parse('{\n  "headline": "x"\n}\n', 4)).rejects.toThrow(/first line \(line 1\) is not a headline object \(malformed JSON\)/);
+    await expect(parse('{\n  "headline": "x"\n}\n', 4)).rejects.toThrow(
+      /first line \(line 1\) is not a headline object \(malformed JSON\)/,
+    );
     await expect(parse('\n{"status":"ok","articles":[]}\n', 4)).rejects.toThrow(BadInputError);
   });
 

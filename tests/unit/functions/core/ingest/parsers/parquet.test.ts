@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withDuckDB } from "../../../../../../functions/core/duckdb.ts";
-import { sqlString } from "../../../../../../functions/core/sql-literal.ts";
+import { withDuckDB } from "../../../../../../functions/core/lake/duckdb.ts";
+import { sqlString } from "../../../../../../functions/core/lake/sql-literal.ts";
 import { BadInputError } from "../../../../../../functions/core/errors.ts";
 import { parseParquet } from "../../../../../../functions/core/ingest/parsers/parquet.ts";
 import type { InputRecord } from "../../../../../../functions/core/ingest/input-shapes.ts";
@@ -31,7 +31,10 @@ describe("parseParquet", () => {
     );
     const records = await readAll(file);
     expect(records).toHaveLength(5000);
-    expect(records[0]).toMatchObject({ line: 1, values: { id: "p-0", headline: "Gold headline 0", published_at: "2024-03-01 14:30:00", symbols: ["GLD", "IAU"] } });
+    expect(records[0]).toMatchObject({
+      line: 1,
+      values: { id: "p-0", headline: "Gold headline 0", published_at: "2024-03-01 14:30:00", symbols: ["GLD", "IAU"] },
+    });
     expect(records[4999]!.line).toBe(5000);
     expect(JSON.parse(records[0]!.raw)).toMatchObject({ extra: 42 });
   });

@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { manifestKey } from "../lake-keys.ts";
+import type { ObjectStore } from "../ports.ts";
+
+export const RUN_TRIGGERS = ["manual", "size", "schedule", "replay"] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+/**
+ * Sealed: shards written and the workflow started. FinalizeRun turns it into Succeeded (every
+ * shard scored) or PartiallyFailed (some shards recorded as failed; replay can finish them).
+ */
+export const RUN_STATUSES = ["Sealed", "Succeeded", "PartiallyFailed"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const SHARD_STATUSES = ["pending", "succeeded", "failed"] as const;
+
+/** The ingest record (ingest/<sha256>.json) of a file whose headlines are in the run. */
+export const RunSourceSchema = z.object({
+  file: z.string(),
+  sha256: z.string(),
+  rows_read: z.number().int().nonnegative(),
+  rows_valid: z.number().int().nonnegative(),
+  rows_quarantined: z.number().int().nonnegative(),
+});
+export type RunSource = z.infer<typeof RunSourceSchema>;
+
+export const ManifestShardSchema = z.object({
+  index: z.number().int().nonnegative(),
+  shard_id: z.string(),
+  key: z.string(),
+  rows: z.number().int().positive(),
+  status: z.enum(SHARD_STATUSES),
+  error: z.string().nullable(),
+});
+export type ManifestShard = z.infer<typeof ManifestShardSchema>;
+
+/** runs/<run_id>/manifest.json */
+export const RunManifestSchema = z.object({
+  run_id: z.string().min(1),
+  created_at: z.iso.datetime(),
+  trigger: z.enum(RUN_TRIGGERS),
+  status: z.enum(RUN_STATUSES),
+  shard_size: z.number().int().positive(),
+  /** The pending segment ids sealed into this run (their keys are pendingSegmentKey(id)). */
+  segments: z.array(z.string()),
+  sources: z.array(RunSourceSchema),
+  /** Rows in the shards, after duplicates were dropped. */
+  rows: z.number().int().nonnegative(),
+  /** Headlines whose id was already in the run when sealing: dropped, counted here. */
+  duplicates: z.number().int().nonnegative(),
+  shards: z.array(ManifestShardSchema),
+  /** Workflow execution names, first the seal's, then one per replay. */
+  executions: z.array(z.string()),
+  finished_at: z.iso.datetime().nullable(),
+});
+export type RunManifest = z.infer<typeof RunManifestSchema>;
+
+export async function readManifest(store: ObjectStore, runId: string): Promise<RunManifest | undefined> {
+  const body = await store.get(manifestKey(runId));
+  if (body === undefined) return undefined;
+  const parsed = RunManifestSchema.safeParse(JSON.parse(body.toString("utf8")));
+  if (!parsed.success) {
+    throw new Error(`${manifestKey(runId)} is not a run manifest: ${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+export async function writeManifest(store: ObjectStore, manifest: RunManifest): Promise<void> {
+  await store.put(manifestKey(manifest.run_id), JSON.stringify(RunManifestSchema.parse(manifest), null, 2), {
+    contentType: "application/json",
+  });
+}

@@ -1,0 +1,93 @@
+import { createWriteStream } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { withDuckDB } from "../lake/duckdb.ts";
+import { sqlString } from "../lake/sql-literal.ts";
+import { HEADLINE_DUCKDB_COLUMNS } from "../headline.ts";
+import { shardKey } from "../lake-keys.ts";
+import type { ObjectStore } from "../ports.ts";
+
+export interface WrittenShards {
+  /** Distinct headlines, in the shards. */
+  rows: number;
+  /** Headlines dropped because their id was already in the run. */
+  duplicates: number;
+  /** Shards of at most the target size, their sizes differing by one at most. */
+  shards: { index: number; key: string; rows: number }[];
+  /** The dropped files the headlines came from (origin.file), sorted. */
+  files: string[];
+}
+
+/** Segments fetched at once. */
+const DOWNLOAD_CONCURRENCY = 16;
+
+const COLUMNS_SQL = `{${Object.entries(HEADLINE_DUCKDB_COLUMNS)
+  .map(([name, type]) => `${name}: ${sqlString(type)}`)
+  .join(", ")}}`;
+
+/**
+ * Reads the pending segments (JSON lines of headlines), keeps the first headline of each id
+ * (by origin file and line, so the choice does not depend on delivery order), and writes the
+ * rest as runs/<run_id>/shards/<n>.parquet: ceil(rows / shardSize) shards of nearly equal size,
+ * cut from the headlines in id order. Objects go through the store and a temporary directory.
+ */
+export async function writeShards(
+  store: ObjectStore,
+  runId: string,
+  segmentKeys: readonly string[],
+  shardSize: number,
+  /** Called with the number of shards before any is written; throw to write none. */
+  admit: (shardCount: number) => void = () => {},
+): Promise<WrittenShards> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "goldpipe-seal-"));
+  try {
+    const segmentFiles = segmentKeys.map((_, i) => path.join(dir, `segment-${i}.jsonl`));
+    for (let start = 0; start < segmentKeys.length; start += DOWNLOAD_CONCURRENCY) {
+      await Promise.all(
+        segmentKeys.slice(start, start + DOWNLOAD_CONCURRENCY).map(async (key, offset) => {
+          await pipeline(await store.getStream(key), createWriteStream(segmentFiles[start + offset]!));
+        }),
+      );
+    }
+    const written = await withDuckDB(async (db) => {
+      const files = `[${segmentFiles.map(sqlString).join(", ")}]`;
+      await db.run(`CREATE TABLE incoming AS SELECT * FROM read_json(${files}, format = 'newline_delimited', columns = ${COLUMNS_SQL})`);
+      await db.run(`CREATE TABLE sealed AS SELECT DISTINCT ON (id) * FROM incoming ORDER BY id, origin.file, origin.line`);
+      const [counts] = (
+        await db.runAndReadAll(
+          `SELECT (SELECT count(*) FROM incoming)::INTEGER AS incoming, (SELECT count(*) FROM sealed)::INTEGER AS sealed`,
+        )
+      ).getRowObjectsJson() as { incoming: number; sealed: number }[];
+      const rows = counts?.sealed ?? 0;
+      const shardCount = Math.ceil(rows / shardSize);
+      admit(shardCount);
+      await db.run(
+        `CREATE TABLE sharded AS SELECT *, ` +
+          `((row_number() OVER (ORDER BY id) - 1) * ${shardCount} // ${Math.max(rows, 1)})::INTEGER AS shard FROM sealed`,
+      );
+      // One pass writes every shard: <dir>/parts/shard=<n>/data_0.parquet, without the shard column.
+      await db.run(
+        `COPY (SELECT * FROM sharded ORDER BY id) TO ${sqlString(path.join(dir, "parts"))} ` +
+          `(FORMAT parquet, PARTITION_BY (shard), FILENAME_PATTERN 'data_{i}')`,
+      );
+      const sizes = (
+        await db.runAndReadAll(`SELECT shard, count(*)::INTEGER AS rows FROM sharded GROUP BY shard ORDER BY shard`)
+      ).getRowObjectsJson() as { shard: number; rows: number }[];
+      const shards = sizes.map(({ shard, rows }) => ({ index: shard, key: shardKey(runId, shard), rows }));
+      const origins = (await db.runAndReadAll(`SELECT DISTINCT origin.file AS file FROM sealed ORDER BY file`)).getRowObjectsJson() as {
+        file: string;
+      }[];
+      return { rows, duplicates: (counts?.incoming ?? 0) - rows, shards, files: origins.map((o) => o.file) };
+    });
+    for (const shard of written.shards) {
+      await store.put(shard.key, await readFile(path.join(dir, "parts", `shard=${shard.index}`, "data_0.parquet")), {
+        contentType: "application/vnd.apache.parquet",
+      });
+    }
+    return written;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

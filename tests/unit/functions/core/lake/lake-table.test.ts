@@ -1,0 +1,148 @@
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { withDuckDB } from "../../../../../functions/core/lake/duckdb.ts";
+import { SCORED_HEADLINE_DUCKDB_COLUMNS } from "../../../../../functions/core/headline.ts";
+import {
+  MAX_REFRESH_QUERY_BYTES,
+  createTableDdl,
+  duckdbType,
+  duckdbViewSql,
+  headlineSentimentTable,
+  partitionsOfRefreshQuery,
+  qualifiedName,
+  refreshQuery,
+  tableDefinitionFile,
+} from "../../../../../functions/core/lake/lake-table.ts";
+import { CURATED_PREFIX } from "../../../../../functions/core/lake-keys.ts";
+
+const table = headlineSentimentTable();
+
+describe("the table definition (athena/headline_sentiment.yml)", () => {
+  it("has the scored contract's columns, in order, with Athena types holding the same values", () => {
+    expect(table.Columns.map((c) => c.Name)).toEqual(Object.keys(SCORED_HEADLINE_DUCKDB_COLUMNS));
+    for (const column of table.Columns) {
+      const contract = SCORED_HEADLINE_DUCKDB_COLUMNS[column.Name as keyof typeof SCORED_HEADLINE_DUCKDB_COLUMNS];
+      // Athena's timestamp reads the files' UTC-adjusted timestamps; DuckDB calls those TIMESTAMPTZ.
+      expect(duckdbType(column.Type), column.Name).toBe(contract === "TIMESTAMPTZ" ? "TIMESTAMP" : contract);
+    }
+  });
+
+  it("is partitioned by int year, month, day under the curated prefix, in database goldpipe", () => {
+    expect(qualifiedName(table)).toBe("goldpipe.headline_sentiment");
+    expect(qualifiedName(table, "goldpipe_dev")).toBe("goldpipe_dev.headline_sentiment");
+    expect(table.PartitionKeys.map((k) => `${k.Name} ${k.Type}`)).toEqual(["year int", "month int", "day int"]);
+    expect(table.LocationPrefix).toBe(CURATED_PREFIX);
+    expect(table.SerdeInfo.SerializationLibrary).toBe("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe");
+  });
+
+  describe("where a Lambda finds it", () => {
+    const saved = process.env.LAMBDA_TASK_ROOT;
+    afterEach(() => {
+      if (saved === undefined) delete process.env.LAMBDA_TASK_ROOT;
+      else process.env.LAMBDA_TASK_ROOT = saved;
+    });
+    it("under the task root when there is one, else beside the source", () => {
+      delete process.env.LAMBDA_TASK_ROOT;
+      expect(tableDefinitionFile()).toBe(path.resolve("athena/headline_sentiment.yml"));
+      process.env.LAMBDA_TASK_ROOT = "/var/task";
+      expect(tableDefinitionFile()).toBe("/var/task/athena/headline_sentiment.yml");
+    });
+  });
+});
+
+describe("duckdbType", () => {
+  it("translates nested Athena types", () => {
+    expect(duckdbType("array<struct<a:int, b:map<string,array<double>>>>")).toBe("STRUCT(a INTEGER, b MAP(VARCHAR, DOUBLE[]))[]");
+    expect(duckdbType("BIGINT")).toBe("BIGINT");
+  });
+  it("names what it cannot translate", () => {
+    expect(() => duckdbType("uniontype<int,string>")).toThrow(/unsupported Athena type "uniontype<int,string>"/);
+    expect(() => duckdbType("array<string")).toThrow(/unsupported/);
+    expect(() => duckdbType("string extra")).toThrow(/unsupported/);
+  });
+});
+
+describe("createTableDdl", () => {
+  it("declares the Glue table as Athena DDL", () => {
+    const ddl = createTableDdl(table, "s3://lake-bucket/");
+    expect(ddl).toBe(
+      [
+        "CREATE EXTERNAL TABLE IF NOT EXISTS `goldpipe`.`headline_sentiment` (",
+        "  `id` string COMMENT 'source id, else a stable hash of normalized headline and published time',",
+        "  `headline` string,",
+        "  `published_at` timestamp COMMENT 'UTC',",
+        "  `symbols` array<string>,",
+        "  `source` string,",
+        "  `url` string,",
+        "  `origin` struct<file:string,line:bigint> COMMENT 'dropped file key and line',",
+        "  `label` string,",
+        "  `score` double COMMENT 'confidence of label',",
+        "  `probs` map<string,double> COMMENT 'probability per label',",
+        "  `intensity` string COMMENT 'weak | moderate | strong',",
+        "  `model` string,",
+        "  `run_id` string,",
+        "  `shard_id` string,",
+        "  `scored_at` timestamp COMMENT 'UTC'",
+        ")",
+        "PARTITIONED BY (",
+        "  `year` int COMMENT 'UTC year of published_at',",
+        "  `month` int COMMENT 'UTC month of published_at, 1-12',",
+        "  `day` int COMMENT 'UTC day of month of published_at'",
+        ")",
+        "ROW FORMAT SERDE 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe'",
+        "WITH SERDEPROPERTIES ('serialization.format' = '1')",
+        "STORED AS INPUTFORMAT 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat'",
+        "OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat'",
+        "LOCATION 's3://lake-bucket/curated/headline_sentiment/'",
+        "TBLPROPERTIES ('classification' = 'parquet', 'parquet.compression' = 'ZSTD')",
+      ].join("\n"),
+    );
+  });
+
+  it("has a DuckDB equivalent that creates the same columns and types", async () => {
+    const described = await withDuckDB(async (db) => {
+      await db.run("CREATE SCHEMA goldpipe");
+      await db.run(duckdbViewSql(table, "/nonexistent-lake", false));
+      return (await db.runAndReadAll("DESCRIBE goldpipe.headline_sentiment")).getRowObjectsJS();
+    });
+    expect(described.map((c) => [c.column_name, c.column_type])).toEqual(
+      [...table.Columns, ...table.PartitionKeys].map((c) => [c.Name, duckdbType(c.Type)]),
+    );
+  });
+});
+
+describe("refreshQuery", () => {
+  const march = (day: number) => ({ year: 2024, month: 3, day });
+
+  it("adds each partition once, in date order, with its zero-padded location", () => {
+    const query = refreshQuery("goldpipe.headline_sentiment", [march(10), march(2), march(10)], "s3://lake-bucket/");
+    expect(query).toBe(
+      "ALTER TABLE goldpipe.headline_sentiment ADD IF NOT EXISTS\n" +
+        "  PARTITION (year = 2024, month = 3, day = 2) " +
+        "LOCATION 's3://lake-bucket/curated/headline_sentiment/year=2024/month=03/day=02/'\n" +
+        "  PARTITION (year = 2024, month = 3, day = 10) LOCATION 's3://lake-bucket/curated/headline_sentiment/year=2024/month=03/day=10/'",
+    );
+    expect(partitionsOfRefreshQuery(query!)).toEqual([march(2), march(10)]);
+  });
+
+  it("is null when the run wrote no partition", () => {
+    expect(refreshQuery("goldpipe.headline_sentiment", [], "s3://lake-bucket/")).toBeNull();
+  });
+
+  it("falls back to MSCK REPAIR TABLE past the size a workflow state can carry", () => {
+    const days = Array.from({ length: 4000 }, (_, i) => {
+      const date = new Date(Date.UTC(2000, 0, 1) + i * 86_400_000);
+      return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
+    });
+    const fits = refreshQuery("goldpipe.headline_sentiment", days.slice(0, 900), "s3://lake-bucket/")!;
+    expect(Buffer.byteLength(fits)).toBeLessThanOrEqual(MAX_REFRESH_QUERY_BYTES);
+    expect(partitionsOfRefreshQuery(fits)).toHaveLength(900);
+    const query = refreshQuery("goldpipe.headline_sentiment", days, "s3://lake-bucket/");
+    expect(query).toBe("MSCK REPAIR TABLE goldpipe.headline_sentiment");
+    expect(partitionsOfRefreshQuery(query!)).toBe("all");
+  });
+
+  it("refuses to read other SQL as a refresh", () => {
+    expect(() => partitionsOfRefreshQuery("DROP TABLE goldpipe.headline_sentiment")).toThrow(/not a partition refresh query/);
+  });
+});

@@ -1,0 +1,220 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { withDuckDB } from "../../../../../functions/core/lake/duckdb.ts";
+import { sqlString } from "../../../../../functions/core/lake/sql-literal.ts";
+import { CURATED_PREFIX, curatedKey } from "../../../../../functions/core/lake-keys.ts";
+import { CURATED_ROW_GROUP_ROWS, mergeRun } from "../../../../../functions/core/lake/merge.ts";
+import type { ObjectStore } from "../../../../../functions/core/ports.ts";
+import { queryLake } from "../../../../../local/query/lake-catalog.ts";
+import { DirectoryObjectStore } from "../../../../../local/adapters/directory-object-store.ts";
+import { putScoredShard, scoredHeadline, writeScoredParquet } from "../../../../support/scored-fixtures.ts";
+
+let lake: string;
+let store: ObjectStore;
+
+beforeEach(async () => {
+  lake = await mkdtemp(path.join(os.tmpdir(), "goldpipe-merge-test-"));
+  store = new DirectoryObjectStore(lake);
+});
+afterEach(async () => {
+  await rm(lake, { recursive: true, force: true });
+});
+
+async function curatedKeys(): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const { key } of store.list(CURATED_PREFIX)) keys.push(key);
+  return keys;
+}
+
+async function table() {
+  return (await queryLake(lake, "SELECT id, run_id, year, month, day FROM headline_sentiment ORDER BY id")).rows;
+}
+
+async function curatedBytes(): Promise<Record<string, string>> {
+  const keys = await curatedKeys();
+  return Object.fromEntries(await Promise.all(keys.map(async (key) => [key, (await readFile(path.join(lake, key))).toString("base64")])));
+}
+
+describe("mergeRun", () => {
+  it("writes one zstd Parquet file per UTC day, named after the run, and says which partitions to register", async () => {
+    await putScoredShard(store, "run-a", 0, [
+      [
+        scoredHeadline({ id: "h1", published_at: "2024-03-01T09:00:00.000Z" }),
+        scoredHeadline({ id: "h2", published_at: "2024-03-01T23:59:59.999Z" }),
+      ],
+      [scoredHeadline({ id: "h3", published_at: "2024-03-02T00:00:00.000Z" })],
+    ]);
+    await putScoredShard(store, "run-a", 1, [
+      [scoredHeadline({ id: "h4", published_at: "2024-03-02T12:00:00.000Z", shard_id: "shard-1" })],
+    ]);
+
+    const result = await mergeRun("run-a", { store, bucket: "lake-bucket" });
+
+    expect(result).toMatchObject({ run_id: "run-a", rows_scored: 4, rows_curated: 4, duplicates: 0 });
+    expect(result.partitions).toEqual([
+      { year: 2024, month: 3, day: 1 },
+      { year: 2024, month: 3, day: 2 },
+    ]);
+    expect(result.refresh_query).toBe(
+      "ALTER TABLE goldpipe.headline_sentiment ADD IF NOT EXISTS\n" +
+        "  PARTITION (year = 2024, month = 3, day = 1) " +
+        "LOCATION 's3://lake-bucket/curated/headline_sentiment/year=2024/month=03/day=01/'\n" +
+        "  PARTITION (year = 2024, month = 3, day = 2) LOCATION 's3://lake-bucket/curated/headline_sentiment/year=2024/month=03/day=02/'",
+    );
+    expect(await curatedKeys()).toEqual([
+      curatedKey({ year: 2024, month: 3, day: 1 }, "run-a", 0),
+      curatedKey({ year: 2024, month: 3, day: 2 }, "run-a", 0),
+    ]);
+    const layout = await withDuckDB(async (db) =>
+      (
+        await db.runAndReadAll(
+          "SELECT DISTINCT compression, path_in_schema FROM parquet_metadata(" +
+            `${sqlString(path.join(lake, CURATED_PREFIX, "year=2024/month=03/day=01/run-a-0.parquet"))}) ORDER BY ALL`,
+        )
+      ).getRowObjectsJS(),
+    );
+    expect(new Set(layout.map((c) => c.compression))).toEqual(new Set(["ZSTD"]));
+    expect(layout.map((c) => c.path_in_schema)).not.toContain("year");
+    expect(CURATED_ROW_GROUP_ROWS).toBeGreaterThanOrEqual(100_000);
+  });
+
+  it("keeps every column of the scored contract, values intact", async () => {
+    const row = scoredHeadline({
+      id: "h1",
+      symbols: ["GLD", "IAU"],
+      probs: { positive: 0.1, neutral: 0.2, negative: 0.7 },
+      label: "negative",
+      score: 0.7,
+      intensity: "moderate",
+      origin: { file: "incoming/a.csv", line: 17 },
+    });
+    await putScoredShard(store, "run-a", 0, [[row]]);
+    await mergeRun("run-a", { store });
+    const [curated] = (await queryLake(lake, "SELECT * EXCLUDE (year, month, day) FROM headline_sentiment")).rows;
+    expect(curated).toEqual({
+      ...row,
+      published_at: "2024-03-01 14:30:00",
+      scored_at: "2024-03-02 00:00:00",
+    });
+  });
+
+  it("partitions by the UTC date, whatever zone the headline was published in", async () => {
+    const published = {
+      "last-ms-of-day": "2024-03-01T23:59:59.999Z",
+      "first-ms-of-day": "2024-03-02T00:00:00.000Z",
+      "new-york-evening": "2024-03-01T20:30:00-05:00", // 01:30 UTC on the 2nd
+      "tokyo-morning": "2024-03-02T08:30:00+09:00", // 23:30 UTC on the 1st
+      "new-year-utc": "2024-12-31T23:59:59Z",
+      "new-year-sydney": "2025-01-01T09:00:00+11:00", // 22:00 UTC on Dec 31
+      "leap-day": "2024-02-29T12:00:00Z",
+    };
+    await putScoredShard(store, "run-tz", 0, [Object.entries(published).map(([id, at]) => scoredHeadline({ id, published_at: at }))]);
+    const result = await mergeRun("run-tz", { store });
+    const days = Object.fromEntries((await table()).map((r) => [r.id, `${r.year}-${r.month}-${r.day}`]));
+    expect(days).toEqual({
+      "last-ms-of-day": "2024-3-1",
+      "first-ms-of-day": "2024-3-2",
+      "new-york-evening": "2024-3-2",
+      "tokyo-morning": "2024-3-1",
+      "new-year-utc": "2024-12-31",
+      "new-year-sydney": "2024-12-31",
+      "leap-day": "2024-2-29",
+    });
+    expect(result.partitions).toEqual([
+      { year: 2024, month: 2, day: 29 },
+      { year: 2024, month: 3, day: 1 },
+      { year: 2024, month: 3, day: 2 },
+      { year: 2024, month: 12, day: 31 },
+    ]);
+    expect(await curatedKeys()).toContain("curated/headline_sentiment/year=2024/month=02/day=29/run-tz-0.parquet");
+  });
+
+  it("keeps one row per headline id within a run and counts the others as duplicates", async () => {
+    await putScoredShard(store, "run-a", 0, [
+      [scoredHeadline({ id: "h1", origin: { file: "incoming/a.csv", line: 2 } }), scoredHeadline({ id: "h2" })],
+    ]);
+    await putScoredShard(store, "run-a", 1, [
+      [scoredHeadline({ id: "h1", shard_id: "shard-1", origin: { file: "incoming/b.csv", line: 9 } })],
+    ]);
+    const result = await mergeRun("run-a", { store });
+    expect(result).toMatchObject({ rows_scored: 3, rows_curated: 2, duplicates: 1 });
+    const [first] = (await queryLake(lake, "SELECT origin FROM headline_sentiment WHERE id = 'h1'")).rows;
+    expect(first).toEqual({ origin: { file: "incoming/a.csv", line: 2 } });
+  });
+
+  it("merging the same run again leaves the table unchanged", async () => {
+    await putScoredShard(store, "run-a", 0, [
+      [scoredHeadline({ id: "h1" }), scoredHeadline({ id: "h2", published_at: "2024-03-05T10:00:00Z" }), scoredHeadline({ id: "h1" })],
+    ]);
+    const first = await mergeRun("run-a", { store });
+    const before = await curatedBytes();
+    const second = await mergeRun("run-a", { store });
+    expect({ ...second, seconds: 0 }).toEqual({ ...first, seconds: 0 });
+    expect(await curatedBytes()).toEqual(before);
+    expect((await table()).map((r) => r.id)).toEqual(["h1", "h2"]);
+  });
+
+  it("a headline in two runs is curated once: by the run merged first, the later one counts a duplicate", async () => {
+    await putScoredShard(store, "run-a", 0, [
+      [scoredHeadline({ id: "same", run_id: "run-a" }), scoredHeadline({ id: "only-a", run_id: "run-a" })],
+    ]);
+    await putScoredShard(store, "run-b", 0, [
+      [scoredHeadline({ id: "same", run_id: "run-b" }), scoredHeadline({ id: "only-b", run_id: "run-b" })],
+    ]);
+
+    expect(await mergeRun("run-a", { store })).toMatchObject({ rows_scored: 2, rows_curated: 2, duplicates: 0 });
+    expect(await mergeRun("run-b", { store })).toMatchObject({ rows_scored: 2, rows_curated: 1, duplicates: 1 });
+    const expected = [
+      { id: "only-a", run_id: "run-a" },
+      { id: "only-b", run_id: "run-b" },
+      { id: "same", run_id: "run-a" },
+    ];
+    expect((await table()).map(({ id, run_id }) => ({ id, run_id }))).toEqual(expected);
+
+    // Re-merging either run (a replay) keeps the headline where it is.
+    expect(await mergeRun("run-a", { store })).toMatchObject({ rows_curated: 2, duplicates: 0 });
+    expect(await mergeRun("run-b", { store })).toMatchObject({ rows_curated: 1, duplicates: 1 });
+    expect((await table()).map(({ id, run_id }) => ({ id, run_id }))).toEqual(expected);
+  });
+
+  it("deletes the run's files left from an earlier merge that this merge does not write, and no other run's", async () => {
+    await putScoredShard(store, "run-a", 0, [[scoredHeadline({ id: "h1" })]]);
+    const stale = curatedKey({ year: 2024, month: 3, day: 1 }, "run-a", 1);
+    const otherRun = curatedKey({ year: 2024, month: 3, day: 1 }, "run-a2", 0);
+    const file = path.join(lake, "fixture.parquet");
+    await writeScoredParquet(file, [scoredHeadline({ id: "old", run_id: "run-a" })]);
+    await store.put(stale, await readFile(file));
+    await writeScoredParquet(file, [scoredHeadline({ id: "other", run_id: "run-a2" })]);
+    await store.put(otherRun, await readFile(file));
+    await rm(file);
+
+    await mergeRun("run-a", { store });
+
+    expect(await curatedKeys()).toEqual([curatedKey({ year: 2024, month: 3, day: 1 }, "run-a", 0), otherRun]);
+    expect((await table()).map((r) => r.id)).toEqual(["h1", "other"]);
+  });
+
+  it("merges only shards with a success checkpoint; a failed shard's partial chunks wait for its replay", async () => {
+    await putScoredShard(store, "run-a", 0, [[scoredHeadline({ id: "done" })]]);
+    await putScoredShard(store, "run-a", 1, [[scoredHeadline({ id: "partial", shard_id: "shard-1" })]], { succeeded: false });
+    expect(await mergeRun("run-a", { store })).toMatchObject({ rows_scored: 1, rows_curated: 1 });
+    expect((await table()).map((r) => r.id)).toEqual(["done"]);
+  });
+
+  it("returns nothing to register for a run with no scored shard", async () => {
+    const result = await mergeRun("run-empty", { store, bucket: "lake-bucket" });
+    expect(result).toMatchObject({ rows_scored: 0, rows_curated: 0, duplicates: 0, partitions: [], refresh_query: null });
+    expect(await curatedKeys()).toEqual([]);
+  });
+
+  it("uses the stage's database and lake-relative locations when given no bucket", async () => {
+    await putScoredShard(store, "run-a", 0, [[scoredHeadline({ id: "h1" })]]);
+    const { refresh_query } = await mergeRun("run-a", { store, database: "goldpipe_dev" });
+    expect(refresh_query).toBe(
+      "ALTER TABLE goldpipe_dev.headline_sentiment ADD IF NOT EXISTS\n" +
+        "  PARTITION (year = 2024, month = 3, day = 1) LOCATION 'curated/headline_sentiment/year=2024/month=03/day=01/'",
+    );
+  });
+});
