@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -39,7 +41,8 @@ def scored_keys(*dirs: Path) -> set[str]:
 
 class ChunkWriter:
     """Writes chunks atomically (a hidden temp file, fsync, rename, fsync of the directory) under
-    names no other attempt uses, so a crash leaves only whole chunks behind."""
+    names no other attempt uses, so a crash leaves only whole chunks behind. Workers share one
+    writer: each chunk gets its own name, and chunks are counted in the order they become durable."""
 
     def __init__(self, output_dir: Path):
         self.output_dir = output_dir
@@ -48,22 +51,45 @@ class ChunkWriter:
             leftover.unlink(missing_ok=True)
         self.attempt = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{secrets.token_hex(4)}"
         self.written = 0
+        self._named = 0
+        self._lock = threading.Lock()
 
-    def write(self, table: pa.Table) -> Path:
-        final = self.output_dir / f"part-{self.attempt}-{self.written:05d}.parquet"
-        write_atomically(final, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
-        self.written += 1
+    def write(self, table: pa.Table, committed: Callable[[int], None] = lambda count: None) -> Path:
+        """Writes one chunk; `committed` is called with the count of chunks now durable, before any
+        other chunk of this writer can become durable (so a crash it causes leaves exactly that many)."""
+        with self._lock:
+            final = self.output_dir / f"part-{self.attempt}-{self._named:05d}.parquet"
+            self._named += 1
+        tmp = _temp_for(final)
+        pq.write_table(table, tmp, compression="zstd")
+        _fsync(tmp)
+        with self._lock:
+            _commit(tmp, final)
+            self.written += 1
+            committed(self.written)
         return final
 
 
-def write_atomically(final: Path, write) -> None:
-    tmp = final.with_name(f".{final.name}{TEMP_SUFFIX}")
-    write(tmp)
-    with open(tmp, "rb+") as f:
+def _temp_for(final: Path) -> Path:
+    return final.with_name(f".{final.name}{TEMP_SUFFIX}")
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as f:
         os.fsync(f.fileno())
+
+
+def _commit(tmp: Path, final: Path) -> None:
     os.replace(tmp, final)
     dir_fd = os.open(final.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def write_atomically(final: Path, write) -> None:
+    tmp = _temp_for(final)
+    write(tmp)
+    _fsync(tmp)
+    _commit(tmp, final)
