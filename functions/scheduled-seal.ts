@@ -1,7 +1,7 @@
 import middy from "@middy/core";
 import { z } from "zod";
 import { awsAdapters } from "./aws/adapters.ts";
-import { runSettingsFromEnvironment, shardSizeFromEnvironment } from "./aws/run-settings.ts";
+import { runDeadlineFromEnvironment, runSettingsFromEnvironment, shardSizeFromEnvironment } from "./aws/run-settings.ts";
 import type { ObjectStore, Workflow } from "./core/ports.ts";
 import { parseScheduleConfig, type ScheduleConfig } from "./core/scheduling/schedule-config.ts";
 import { scheduledSeal } from "./core/scheduling/scheduled-seal.ts";
@@ -18,18 +18,19 @@ export async function scheduledSealTick(
   ports: { store: ObjectStore; workflow: Workflow },
   options: { now: Date; env: Record<string, string | undefined>; log: (line: string) => void },
 ) {
-  const shardSize = shardSizeFromEnvironment(options.env) ?? DEFAULT_SHARD_SIZE;
+  const shardSize = shardSizeFromEnvironment(options.env);
   const result = await scheduledSeal({
     store: ports.store,
     now: options.now,
     config: scheduleConfigFrom(options.env),
-    shardRows: shardSize,
+    shardRows: shardSize ?? DEFAULT_SHARD_SIZE,
     log: options.log,
     seal: async (trigger) => {
       const sealed = await sealPending(ports, {
         trigger,
         settings: runSettingsFromEnvironment(options.env),
         shardSize,
+        deadlineSeconds: runDeadlineFromEnvironment(options.env),
         now: () => options.now,
       });
       return sealed.sealed ? { runId: sealed.run_id } : undefined;

@@ -1,7 +1,7 @@
 import middy from "@middy/core";
 import { z } from "zod";
 import { awsAdapters } from "./aws/adapters.ts";
-import { runSettingsFromEnvironment, shardSizeFromEnvironment } from "./aws/run-settings.ts";
+import { runDeadlineFromEnvironment, runSettingsFromEnvironment, shardSizeFromEnvironment } from "./aws/run-settings.ts";
 import type { ObjectStore, Workflow } from "./core/ports.ts";
 import { sealPending, type SealResult } from "./core/orchestration/seal.ts";
 
@@ -24,6 +24,7 @@ export async function sealFromEvent(
     trigger: request.trigger,
     settings: runSettingsFromEnvironment(env),
     shardSize: request.shard_size ?? shardSizeFromEnvironment(env),
+    deadlineSeconds: runDeadlineFromEnvironment(env),
   });
 }
 

@@ -43,7 +43,12 @@ export function runSettingsFromEnvironment(env: Record<string, string | undefine
   });
 }
 
-/** SHARD_SIZE, when set. */
-export function shardSizeFromEnvironment(env: Record<string, string | undefined> = process.env): number | undefined {
-  return env.SHARD_SIZE === undefined || env.SHARD_SIZE === "" ? undefined : z.coerce.number().int().positive().parse(env.SHARD_SIZE);
-}
+const positiveWhole = (name: string, env: Record<string, string | undefined>) =>
+  env[name] === undefined || env[name] === "" ? undefined : z.coerce.number().int().positive().parse(env[name]);
+
+/** SHARD_SIZE, when set: a fixed shard size instead of the planner's. */
+export const shardSizeFromEnvironment = (env: Record<string, string | undefined> = process.env) => positiveWhole("SHARD_SIZE", env);
+
+/** RUN_DEADLINE_SECONDS, when set: the wall time the planner sizes a sealed run's shards for. */
+export const runDeadlineFromEnvironment = (env: Record<string, string | undefined> = process.env) =>
+  positiveWhole("RUN_DEADLINE_SECONDS", env);

@@ -1,16 +1,4 @@
-/**
- * On-demand SageMaker Processing prices in USD per instance-hour (us-east-1, list prices when this
- * table was written). Other regions and newer prices differ: the estimate is a guide, the bill is
- * the truth. Add an instance type here to get estimates for it.
- */
-export const PROCESSING_USD_PER_HOUR: Readonly<Record<string, number>> = {
-  "ml.g4dn.xlarge": 0.736,
-  "ml.g4dn.2xlarge": 1.053,
-  "ml.g5.xlarge": 1.408,
-  "ml.g5.2xlarge": 1.515,
-  "ml.p3.2xlarge": 3.825,
-  "ml.p4d.24xlarge": 37.688,
-};
+import { INSTANCE_TYPES } from "../planning/instance-types.ts";
 
 /** The instance type the local runtime gives its runs: scored on this machine, nothing billed. */
 export const LOCAL_INSTANCE_TYPE = "local";
@@ -39,14 +27,14 @@ export function estimateCost(instanceType: string | undefined, billedSeconds: nu
       note: "scored on this machine: no SageMaker bill",
     };
   }
-  const price = PROCESSING_USD_PER_HOUR[instanceType];
+  const price = INSTANCE_TYPES[instanceType]?.usd_per_hour;
   if (price === undefined) {
     return {
       instance_type: instanceType,
       usd_per_hour: null,
       billed_seconds: seconds,
       usd: null,
-      note: `no price for ${instanceType} in PROCESSING_USD_PER_HOUR (functions/core/lake/run-cost.ts)`,
+      note: `no price for ${instanceType} in INSTANCE_TYPES (functions/core/planning/instance-types.ts)`,
     };
   }
   return {

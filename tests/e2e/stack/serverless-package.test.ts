@@ -250,7 +250,8 @@ describe("the functions", () => {
         athena: { database: "${GlueDatabase}", workgroup: "${AthenaWorkGroup}", output_location: "s3://${LakeBucket}/athena-results/" },
       });
       expect(env.STATE_MACHINE_ARN).toBe("${PipelineStateMachine}");
-      expect(env.SHARD_SIZE).toBe("5000");
+      // Empty: the planner sizes shards for the instance type and quota (and a deadline when one is set).
+      expect([env.SHARD_SIZE, env.RUN_DEADLINE_SECONDS]).toEqual(["", ""]);
     }
     expect(resource("ScheduledSealLambdaFunction").Properties.Environment.Variables.SCHEDULE_CONFIG).toBe("");
     // One seal at a time each, so two do not take the same pending segments into two runs.
