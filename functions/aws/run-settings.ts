@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RunSettingsSchema, type RunSettings } from "../core/orchestration/run-input.ts";
+import { CAPACITIES, RunSettingsSchema, type RunSettings } from "../core/orchestration/run-input.ts";
 
 const text = z.string().min(1);
 const whole = z.coerce.number().int();
@@ -15,6 +15,8 @@ const RunEnvironmentSchema = z.object({
   JOB_MAX_RUNTIME_SECONDS: whole,
   JOB_MODEL_S3_URI: text,
   JOB_CHUNK_ROWS: whole,
+  JOB_CAPACITY: z.enum(CAPACITIES).default("on-demand"),
+  JOB_MAX_WAIT_SECONDS: z.preprocess((v) => (v === "" ? undefined : v), whole.optional()),
   ATHENA_DATABASE: text,
   ATHENA_WORKGROUP: text,
   ATHENA_OUTPUT_LOCATION: text,
@@ -38,6 +40,8 @@ export function runSettingsFromEnvironment(env: Record<string, string | undefine
       max_runtime_seconds: e.JOB_MAX_RUNTIME_SECONDS,
       model_s3_uri: e.JOB_MODEL_S3_URI,
       chunk_rows: e.JOB_CHUNK_ROWS,
+      capacity: e.JOB_CAPACITY,
+      max_wait_seconds: e.JOB_MAX_WAIT_SECONDS,
     },
     athena: { database: e.ATHENA_DATABASE, workgroup: e.ATHENA_WORKGROUP, output_location: e.ATHENA_OUTPUT_LOCATION },
   });

@@ -3,6 +3,7 @@ import path from "node:path";
 import { z } from "zod";
 import { BadInputError } from "../../functions/core/errors.ts";
 import { readManifest } from "../../functions/core/orchestration/manifest.ts";
+import { CAPACITIES, type Capacity } from "../../functions/core/orchestration/run-input.ts";
 import { RunReportSchema } from "../../functions/core/lake/report.ts";
 import { DirectoryObjectStore } from "../adapters/directory-object-store.ts";
 import { JsonlMetrics, localMetricsPath } from "../adapters/jsonl-metrics.ts";
@@ -32,7 +33,21 @@ export const WORKFLOW_OPTIONS: Record<string, OptionSpec> = {
     value: "N",
     description: `headlines per checkpoint chunk the GPU job writes (default ${DEFAULT_LOCAL_CHUNK_ROWS})`,
   },
+  capacity: {
+    type: "string",
+    value: "KIND",
+    description: "on-demand (default: a processing job per shard) or spot (the same container as a managed-spot training job)",
+  },
 };
+
+/** --capacity, or a UsageError. */
+export function capacityOption(values: ParsedArgs["values"]): Capacity | undefined {
+  const raw = values.capacity;
+  if (raw === undefined) return undefined;
+  const parsed = z.enum(CAPACITIES).safeParse(raw);
+  if (!parsed.success) throw new UsageError(`--capacity is on-demand or spot, not "${String(raw)}"`);
+  return parsed.data;
+}
 
 const Count = z.coerce.number().int().min(1);
 
@@ -65,6 +80,7 @@ export function localPipelineFor(values: ParsedArgs["values"], context: CommandC
     model,
     concurrency: countOption(values, "concurrency", 40),
     chunkRows: countOption(values, "chunk-rows"),
+    capacity: capacityOption(values),
     chaos,
     onShard: (_runId, event) => progress?.onShard(event),
   });

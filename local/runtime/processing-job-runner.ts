@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { BadInputError } from "../../functions/core/errors.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
-import { chaosVerdict, type Chaos } from "./chaos.ts";
+import { chaosVerdict, spotInterruption, type Chaos, type ChaosVerdict } from "./chaos.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** SageMaker's root inside the container; the runner maps it to the job's directory. */
@@ -47,16 +47,32 @@ export const ProcessingJobRequestSchema = z.object({
 });
 export type ProcessingJobRequest = z.infer<typeof ProcessingJobRequestSchema>;
 
+/** The CreateTrainingJob request, as the ScoreShardOnSpot state resolves it: the fields the local runner acts on. */
+export const TrainingJobRequestSchema = z.object({
+  TrainingJobName: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, "1–63 letters, digits and inner hyphens"),
+  AlgorithmSpecification: z.object({
+    TrainingImage: z.string(),
+    ContainerEntrypoint: z.array(z.string()).min(1),
+    ContainerArguments: z.array(z.string()).default([]),
+  }),
+  Environment: z.record(z.string(), z.string()).default({}),
+  InputDataConfig: z.array(z.object({ ChannelName: z.string(), DataSource: z.object({ S3DataSource: z.object({ S3Uri: z.string() }) }) })),
+  CheckpointConfig: z.object({ S3Uri: z.string(), LocalPath: z.string().startsWith(CONTAINER_ROOT).default("/opt/ml/checkpoints") }),
+  StoppingCondition: z.object({ MaxRuntimeInSeconds: z.number().int().positive(), MaxWaitTimeInSeconds: z.number().int().positive() }),
+  EnableManagedSpotTraining: z.literal(true),
+});
+export type TrainingJobRequest = z.infer<typeof TrainingJobRequestSchema>;
+
 /**
  * A failed job as the .sync integration reports it: Error States.TaskFailed, Cause the
- * DescribeProcessingJob answer as JSON, with the FailureReason the job left in its failure file.
+ * Describe…Job answer as JSON, with the FailureReason the job left in its failure file.
  */
-export class ProcessingJobFailedError extends Error {
+export class SageMakerJobFailedError extends Error {
   override name = "States.TaskFailed";
   readonly failureReason: string;
-  constructor(jobName: string, failureReason: string) {
+  constructor(kind: "Processing" | "Training", jobName: string, failureReason: string) {
     const reason = failureReason.slice(0, FAILURE_REASON_CHARS);
-    super(JSON.stringify({ ProcessingJobName: jobName, ProcessingJobStatus: "Failed", FailureReason: reason }));
+    super(JSON.stringify({ [`${kind}JobName`]: jobName, [`${kind}JobStatus`]: "Failed", FailureReason: reason }));
     this.failureReason = reason;
   }
 }
@@ -79,6 +95,66 @@ export interface ProcessingJobRunnerOptions {
   /** Which shard of the run a job scores, from its GOLDPIPE_SHARD_ID, for chaos's shards=. */
   shardIndexOf?: (shardId: string) => number | undefined;
   onProgress?: (progress: ShardJobProgress) => void;
+  /** A spot job's container was interrupted (chaos); SageMaker restarts it from its checkpoint. */
+  onInterrupted?: (interruption: { jobName: string; shardId: string; restart: number; reason: string }) => void;
+}
+
+/** What the runner needs of either job shape: the container, its inputs and outputs, its time limit. */
+interface ContainerJob {
+  kind: "Processing" | "Training";
+  name: string;
+  shardId: string;
+  entrypoint: string[];
+  arguments: string[];
+  environment: Record<string, string>;
+  /** Copied in before the container starts; `checkpoint` marks the earlier chunks, which may be absent only where `optional`. */
+  inputs: { uri: string; localPath: string; checkpoint: boolean; optional: boolean }[];
+  /** Uploaded while the container runs and after. */
+  outputs: { uri: string; localPath: string }[];
+  maxRuntimeSeconds: number;
+}
+
+function processingJob(request: ProcessingJobRequest): ContainerJob {
+  return {
+    kind: "Processing",
+    name: request.ProcessingJobName,
+    shardId: request.Environment.GOLDPIPE_SHARD_ID ?? "",
+    entrypoint: request.AppSpecification.ContainerEntrypoint,
+    arguments: request.AppSpecification.ContainerArguments,
+    environment: request.Environment,
+    inputs: request.ProcessingInputs.map((input) => ({
+      uri: input.S3Input.S3Uri,
+      localPath: input.S3Input.LocalPath,
+      checkpoint: input.InputName === "checkpoint",
+      optional: false,
+    })),
+    outputs: request.ProcessingOutputConfig.Outputs.map((output) => ({ uri: output.S3Output.S3Uri, localPath: output.S3Output.LocalPath })),
+    maxRuntimeSeconds: request.StoppingCondition.MaxRuntimeInSeconds,
+  };
+}
+
+/** A training job's channels land in /opt/ml/input/data/<channel>; its checkpoint folder is synced both ways. */
+function trainingJob(request: TrainingJobRequest): ContainerJob {
+  const checkpoint = request.CheckpointConfig;
+  return {
+    kind: "Training",
+    name: request.TrainingJobName,
+    shardId: request.Environment.GOLDPIPE_SHARD_ID ?? "",
+    entrypoint: request.AlgorithmSpecification.ContainerEntrypoint,
+    arguments: request.AlgorithmSpecification.ContainerArguments,
+    environment: request.Environment,
+    inputs: [
+      ...request.InputDataConfig.map((channel) => ({
+        uri: channel.DataSource.S3DataSource.S3Uri,
+        localPath: `${CONTAINER_ROOT}input/data/${channel.ChannelName}`,
+        checkpoint: false,
+        optional: false,
+      })),
+      { uri: checkpoint.S3Uri, localPath: checkpoint.LocalPath, checkpoint: true, optional: true },
+    ],
+    outputs: [{ uri: checkpoint.S3Uri, localPath: checkpoint.LocalPath }],
+    maxRuntimeSeconds: request.StoppingCondition.MaxRuntimeInSeconds,
+  };
 }
 
 export const defaultPython = () => process.env.GOLDPIPE_PYTHON || path.join(REPO_ROOT, ".venv", "bin", "python");
@@ -109,33 +185,109 @@ export class ProcessingJobRunner {
   }
 
   async run(parameters: unknown): Promise<{ ProcessingJobName: string; ProcessingJobArn: string; ProcessingJobStatus: "Completed" }> {
-    const request = ProcessingJobRequestSchema.parse(parameters);
-    const jobName = request.ProcessingJobName;
-    const attempt = this.#attempts.get(jobName) ?? 0;
-    this.#attempts.set(jobName, attempt + 1);
+    const job = processingJob(ProcessingJobRequestSchema.parse(parameters));
+    const verdict = this.#chaos(job);
+    const exit = await this.#runContainer(job, verdict.fail ? verdict.afterChunks : undefined);
+    if (exit.code !== 0) throw new SageMakerJobFailedError("Processing", job.name, exit.failure || describeExit(exit, verdict));
+    return {
+      ProcessingJobName: job.name,
+      ProcessingJobArn: `arn:aws:sagemaker:local:000000000000:processing-job/${job.name.toLowerCase()}`,
+      ProcessingJobStatus: "Completed",
+    };
+  }
 
-    const shardId = request.Environment.GOLDPIPE_SHARD_ID ?? "";
-    const shardIndex = this.#options.shardIndexOf?.(shardId);
-    const verdict = chaosVerdict(this.#options.chaos, shardIndex ?? -1, attempt);
-    if (verdict.fail && verdict.afterChunks === undefined) {
-      throw new ProcessingJobFailedError(jobName, `GOLDPIPE_CHAOS failed attempt ${attempt + 1} of shard ${shardId} before it started`);
+  /**
+   * A managed-spot training job: the container runs until it completes; an interrupted container
+   * (chaos's interrupt=) is restarted from what its checkpoint folder uploaded, as SageMaker restarts
+   * a spot job, until MaxWaitTimeInSeconds. TrainingTimeInSeconds counts every container's run; on
+   * this machine nothing is billed at a spot price, so BillableTimeInSeconds equals it.
+   */
+  async runTraining(parameters: unknown): Promise<{
+    TrainingJobName: string;
+    TrainingJobArn: string;
+    TrainingJobStatus: "Completed";
+    TrainingTimeInSeconds: number;
+    BillableTimeInSeconds: number;
+  }> {
+    const request = TrainingJobRequestSchema.parse(parameters);
+    const job = trainingJob(request);
+    const started = performance.now();
+    let ranSeconds = 0;
+    for (let restart = 0; ; restart++) {
+      const verdict = this.#chaos(job);
+      const interruption = spotInterruption(this.#options.chaos, this.#shardIndex(job), this.#attempts.get(job.name)! - 1);
+      const crashAfter = verdict.fail ? verdict.afterChunks : interruption.interrupted ? interruption.afterChunks : undefined;
+      const containerStarted = performance.now();
+      const exit =
+        interruption.interrupted && interruption.afterChunks === undefined ? undefined : await this.#runContainer(job, crashAfter);
+      ranSeconds += (performance.now() - containerStarted) / 1000;
+      if (exit?.code === 0) {
+        const seconds = Math.max(1, Math.round(ranSeconds));
+        return {
+          TrainingJobName: job.name,
+          TrainingJobArn: `arn:aws:sagemaker:local:000000000000:training-job/${job.name.toLowerCase()}`,
+          TrainingJobStatus: "Completed",
+          TrainingTimeInSeconds: seconds,
+          BillableTimeInSeconds: seconds,
+        };
+      }
+      if (!interruption.interrupted || verdict.fail) {
+        throw new SageMakerJobFailedError("Training", job.name, exit?.failure || describeExit(exit!, verdict));
+      }
+      const reason = `GOLDPIPE_CHAOS interrupted spot attempt ${restart + 1} of shard ${job.shardId}${
+        exit ? ` after ${interruption.afterChunks} chunk(s)` : " before it started"
+      }`;
+      this.#options.onInterrupted?.({ jobName: job.name, shardId: job.shardId, restart: restart + 1, reason });
+      if ((performance.now() - started) / 1000 > request.StoppingCondition.MaxWaitTimeInSeconds) {
+        throw new SageMakerJobFailedError(
+          "Training",
+          job.name,
+          `MaxWaitTimeExceeded: the spot job did not finish within MaxWaitTimeInSeconds (${request.StoppingCondition.MaxWaitTimeInSeconds} s)`,
+        );
+      }
     }
+  }
 
+  #shardIndex(job: ContainerJob): number {
+    return this.#options.shardIndexOf?.(job.shardId) ?? -1;
+  }
+
+  /** Counts this attempt of the job and asks chaos whether it fails; a failure before the start is thrown here. */
+  #chaos(job: ContainerJob): ChaosVerdict {
+    const attempt = this.#attempts.get(job.name) ?? 0;
+    this.#attempts.set(job.name, attempt + 1);
+    const verdict = chaosVerdict(this.#options.chaos, this.#shardIndex(job), attempt);
+    if (verdict.fail && verdict.afterChunks === undefined) {
+      throw new SageMakerJobFailedError(
+        job.kind,
+        job.name,
+        `GOLDPIPE_CHAOS failed attempt ${attempt + 1} of shard ${job.shardId} before it started`,
+      );
+    }
+    return verdict;
+  }
+
+  /** One run of the container in a fresh job directory: inputs in, outputs uploaded while it runs and after. */
+  async #runContainer(job: ContainerJob, crashAfterChunks: number | undefined): Promise<JobExit> {
+    const jobName = job.name;
+    const shardId = job.shardId;
     const jobDir = await mkdtemp(path.join(os.tmpdir(), "goldpipe-job-"));
     const local = (containerPath: string) => path.join(jobDir, containerPath.slice(CONTAINER_ROOT.length));
     try {
       let checkpointChunks = 0;
-      for (const input of request.ProcessingInputs) {
-        const copied = await this.#download(jobName, input.S3Input.S3Uri, local(input.S3Input.LocalPath));
-        if (input.InputName === "checkpoint") checkpointChunks = copied.filter(isChunk).length;
+      for (const input of job.inputs) {
+        const copied = await this.#download(job, input, local(input.localPath));
+        if (input.checkpoint) checkpointChunks = copied.filter(isChunk).length;
       }
-      const outputs = request.ProcessingOutputConfig.Outputs.map((output) => ({
-        dir: local(output.S3Output.LocalPath),
-        prefix: this.#lakeKey(output.S3Output.S3Uri),
+      const outputs = job.outputs.map((output) => ({
+        dir: local(output.localPath),
+        prefix: this.#lakeKey(output.uri),
         uploaded: new Map<string, number>(),
       }));
       for (const output of outputs) await mkdir(output.dir, { recursive: true });
       await mkdir(path.join(jobDir, "output"), { recursive: true });
+      // A synced checkpoint folder already holds the earlier chunks: counted once.
+      const earlier = job.outputs.some((o) => job.inputs.some((i) => i.checkpoint && i.localPath === o.localPath)) ? 0 : checkpointChunks;
 
       // Continuous upload: a failed pass is kept and reported once the job has ended.
       let uploadError: unknown;
@@ -143,7 +295,7 @@ export class ProcessingJobRunner {
       const upload = () =>
         (uploading = uploading
           .then(async () => {
-            let chunks = checkpointChunks;
+            let chunks = earlier;
             for (const output of outputs) {
               await this.#upload(output);
               chunks += [...output.uploaded.keys()].filter(isChunk).length;
@@ -156,21 +308,14 @@ export class ProcessingJobRunner {
       const timer = setInterval(upload, UPLOAD_INTERVAL_MS);
       let exit: JobExit;
       try {
-        exit = await this.#launch(request, local, verdict.fail ? verdict.afterChunks : undefined);
+        exit = await this.#launch(job, local, crashAfterChunks);
       } finally {
         clearInterval(timer);
         await upload();
       }
       if (uploadError !== undefined) throw uploadError;
-      if (exit.code !== 0) {
-        const written = await readFile(path.join(jobDir, "output", "failure"), "utf8").catch(() => "");
-        throw new ProcessingJobFailedError(jobName, written.trim() || describeExit(exit, verdict));
-      }
-      return {
-        ProcessingJobName: jobName,
-        ProcessingJobArn: `arn:aws:sagemaker:local:000000000000:processing-job/${jobName.toLowerCase()}`,
-        ProcessingJobStatus: "Completed",
-      };
+      if (exit.code !== 0) exit.failure = (await readFile(path.join(jobDir, "output", "failure"), "utf8").catch(() => "")).trim();
+      return exit;
     } finally {
       await rm(jobDir, { recursive: true, force: true });
     }
@@ -185,15 +330,16 @@ export class ProcessingJobRunner {
   }
 
   /** S3Prefix semantics: every object whose key starts with the prefix, under its name relative to the prefix's folder. */
-  async #download(jobName: string, uri: string, localPath: string): Promise<string[]> {
+  async #download(job: ContainerJob, input: ContainerJob["inputs"][number], localPath: string): Promise<string[]> {
     await mkdir(path.dirname(localPath), { recursive: true });
-    if (uri.startsWith("file://")) {
-      await symlink(fileURLToPath(uri), localPath);
+    if (input.uri.startsWith("file://")) {
+      await symlink(fileURLToPath(input.uri), localPath);
       return [];
     }
-    const prefix = this.#lakeKey(uri);
+    const prefix = this.#lakeKey(input.uri);
     const folder = prefix.slice(0, prefix.lastIndexOf("/") + 1);
     const copied: string[] = [];
+    await mkdir(localPath, { recursive: true });
     for await (const object of this.#options.store.list(prefix)) {
       const relative = object.key.slice(folder.length);
       const file = path.join(localPath, relative);
@@ -201,10 +347,11 @@ export class ProcessingJobRunner {
       await pipeline(await this.#options.store.getStream(object.key), createWriteStream(file));
       copied.push(relative);
     }
-    if (copied.length === 0) {
-      throw new ProcessingJobFailedError(
-        jobName,
-        `ClientError: No S3 objects found under S3 URL "${uri}" given in input data source. ` +
+    if (copied.length === 0 && !input.optional) {
+      throw new SageMakerJobFailedError(
+        job.kind,
+        job.name,
+        `ClientError: No S3 objects found under S3 URL "${input.uri}" given in input data source. ` +
           "Please ensure that the bucket exists in the selected region, that objects exist under that S3 prefix",
       );
     }
@@ -224,15 +371,13 @@ export class ProcessingJobRunner {
     }
   }
 
-  #launch(request: ProcessingJobRequest, local: (p: string) => string, crashAfterChunks: number | undefined): Promise<JobExit> {
-    const [entry, ...entryArgs] = request.AppSpecification.ContainerEntrypoint;
+  #launch(job: ContainerJob, local: (p: string) => string, crashAfterChunks: number | undefined): Promise<JobExit> {
+    const [entry, ...entryArgs] = job.entrypoint;
     const command = entry === "python3" || entry === "python" ? (this.#options.python ?? defaultPython()) : (entry ?? "");
-    const args = [...entryArgs, ...request.AppSpecification.ContainerArguments].map((arg) =>
-      arg.startsWith(CONTAINER_ROOT) ? local(arg) : arg,
-    );
+    const args = [...entryArgs, ...job.arguments].map((arg) => (arg.startsWith(CONTAINER_ROOT) ? local(arg) : arg));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      ...request.Environment,
+      ...job.environment,
       PYTHONPATH: [path.join(REPO_ROOT, "gpu-job"), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
     };
     delete env.GOLDPIPE_CRASH_AFTER_CHUNKS;
@@ -243,7 +388,7 @@ export class ProcessingJobRunner {
       child.stderr.setEncoding("utf8").on("data", (text: string) => {
         stderr = (stderr + text).slice(-4000);
       });
-      const limit = request.StoppingCondition.MaxRuntimeInSeconds;
+      const limit = job.maxRuntimeSeconds;
       let stopped = false;
       const stopper = setTimeout(() => {
         stopped = true;
@@ -270,12 +415,14 @@ export class ProcessingJobRunner {
 
 interface JobExit {
   code: number;
+  /** What the job wrote to its failure file, when it failed. */
+  failure?: string;
   signal: NodeJS.Signals | null;
   stderr: string;
   maxRuntimeExceeded: number | undefined;
 }
 
-function describeExit(exit: JobExit, verdict: ReturnType<typeof chaosVerdict>): string {
+function describeExit(exit: JobExit, verdict: ChaosVerdict): string {
   if (exit.maxRuntimeExceeded !== undefined) {
     return `MaxRuntimeExceeded: the job ran past MaxRuntimeInSeconds (${exit.maxRuntimeExceeded} s) and was stopped`;
   }

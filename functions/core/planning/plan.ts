@@ -1,5 +1,6 @@
 import { GPU_THROUGHPUT, type GpuThroughput } from "./gpu-throughput.ts";
 import { INSTANCE_TYPES, SPOT_SAVING } from "./instance-types.ts";
+import type { Capacity } from "../orchestration/run-input.ts";
 
 /**
  * What a SageMaker job spends before the gpu-job's container starts: provisioning the instance and
@@ -13,8 +14,6 @@ export const MODEL_LOAD_SECONDS = 30;
 const MIN_WORK_PER_START = 1;
 /** A shard is planned to finish within this share of the job's MaxRuntimeInSeconds. */
 const RUNTIME_HEADROOM = 0.8;
-
-export type Capacity = "on-demand" | "spot";
 
 export interface PlanRequest {
   headlines: number;

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { planRun } from "../../../functions/core/planning/plan.ts";
 import { formatPlanText } from "../../report/plan-text.ts";
 import { EXIT, UsageError, type Command } from "../command.ts";
-import { countOption } from "../local-run.ts";
+import { capacityOption, countOption } from "../local-run.ts";
 
 /** Instances of one type at once when --quota is not given. */
 const DEFAULT_QUOTA = 20;
@@ -41,8 +41,7 @@ const plan: Command = {
     const budget = typeof values.budget === "string" ? z.coerce.number().positive().safeParse(values.budget.replace(/^\$/, "")) : undefined;
     if (budget && !budget.success)
       throw new UsageError(`--budget wants an amount of US dollars such as 25 or 2.50, not "${values.budget}"`);
-    const capacity = values.capacity ?? "on-demand";
-    if (capacity !== "on-demand" && capacity !== "spot") throw new UsageError(`--capacity is on-demand or spot, not "${capacity}"`);
+    const capacity = capacityOption(values) ?? "on-demand";
     const result = planRun({
       headlines,
       quota: countOption(values, "quota", 40) ?? DEFAULT_QUOTA,

@@ -8,7 +8,7 @@ import { countOption, localPipelineFor, WORKFLOW_OPTIONS } from "../local-run.ts
 const run: Command = {
   name: "run",
   summary: "ingest files, seal what is pending into a run and score it to the end on this machine",
-  usage: "goldpipe run FILE… [--lake DIR] [--model DIR] [--shard-size N] [--concurrency N] [--json]",
+  usage: "goldpipe run FILE… [--lake DIR] [--model DIR] [--shard-size N] [--concurrency N] [--capacity on-demand|spot] [--json]",
   options: {
     ...WORKFLOW_OPTIONS,
     "shard-size": { type: "string", value: "N", description: `headlines per shard (default ${DEFAULT_SHARD_SIZE})` },

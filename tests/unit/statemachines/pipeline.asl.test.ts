@@ -70,6 +70,45 @@ describe("statemachines/pipeline.asl.yaml", () => {
     expect(scoreShard.Catch).toEqual([{ ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: "RecordShardFailed" }]);
   });
 
+  it("runs a spot run's shards as managed-spot training jobs of the same container, resuming from the same checkpoints", async () => {
+    const spot = perShard.ScoreShardOnSpot as State & { Parameters: Record<string, any> };
+    expect(perShard.EnsureCheckpointPrefix?.Next).toBe("ChooseCapacity");
+    expect(spot.Resource).toBe("arn:aws:states:::sagemaker:createTrainingJob.sync");
+    const p = spot.Parameters;
+    expect(p).toMatchObject({ EnableManagedSpotTraining: true, EnableNetworkIsolation: true });
+    expect(p.StoppingCondition).toEqual({
+      "MaxRuntimeInSeconds.$": "$.job.max_runtime_seconds",
+      "MaxWaitTimeInSeconds.$": "$.job.max_wait_seconds",
+    });
+    expect(p.CheckpointConfig).toEqual({
+      "S3Uri.$": "States.Format('s3://{}/{}', $.bucket, $.shard.scores_prefix)",
+      LocalPath: "/opt/ml/checkpoints",
+    });
+    const args = p.AlgorithmSpecification.ContainerArguments as string[];
+    expect(args[args.indexOf("--checkpoint-dir") + 1]).toBe("/opt/ml/checkpoints");
+    expect(args[args.indexOf("--output-dir") + 1]).toBe("/opt/ml/checkpoints");
+    expect(p.AlgorithmSpecification.ContainerEntrypoint).toEqual(scoreShard.Parameters.AppSpecification.ContainerEntrypoint);
+    expect(p.Environment).toEqual(scoreShard.Parameters.Environment);
+    // One classification of errors for both paths.
+    expect(spot.Retry).toEqual(scoreShard.Retry);
+    expect(spot.Catch).toEqual(scoreShard.Catch);
+    expect(spot.Next).toBe("RecordSpotBilling");
+
+    const pass = (went: string) => ({ Type: "Pass", Result: { went }, End: true });
+    const route = async (job: Record<string, unknown>) => {
+      const states = {
+        ChooseCapacity: perShard.ChooseCapacity,
+        ScoreShard: pass("ScoreShard"),
+        ScoreShardOnSpot: pass("ScoreShardOnSpot"),
+      };
+      const machine = new StateMachine({ StartAt: "ChooseCapacity", States: states } as never);
+      return ((await machine.run({ job }).result) as { went: string }).went;
+    };
+    expect(await route({ capacity: "spot" })).toBe("ScoreShardOnSpot");
+    expect(await route({ capacity: "on-demand" })).toBe("ScoreShard");
+    expect(await route({})).toBe("ScoreShard");
+  });
+
   describe("processing job names", () => {
     it("stay within SageMaker's 63 characters and charset for the longest execution name, shard index and retry count", async () => {
       const name = await jobName("x".repeat(80), 99_999, 10);
