@@ -95,7 +95,7 @@ describe("statemachines/pipeline.asl.yaml", () => {
     expect(spot.Next).toBe("RecordSpotBilling");
 
     const pass = (went: string) => ({ Type: "Pass", Result: { went }, End: true });
-    const route = async (job: Record<string, unknown>) => {
+    const route = async (job: Record<string, string>) => {
       const states = {
         ChooseCapacity: perShard.ChooseCapacity,
         ScoreShard: pass("ScoreShard"),
