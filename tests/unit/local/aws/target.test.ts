@@ -103,7 +103,8 @@ describe("awsStack.runSettings", () => {
           BUCKET: OUTPUTS.BucketName,
           STAGE: "prod",
           MAX_CONCURRENCY: "8",
-          JOB_IMAGE_URI: "123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-prod-gpu-job:latest",
+          JOB_IMAGE_URI:
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-prod-gpu-job@sha256:cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
           JOB_ROLE_ARN: "arn:aws:iam::123456789012:role/goldpipe-prod-GpuJobRole",
           JOB_INSTANCE_TYPE: "ml.g5.xlarge",
           JOB_VOLUME_GB: "30",
@@ -123,7 +124,8 @@ describe("awsStack.runSettings", () => {
       bucket: OUTPUTS.BucketName,
       max_concurrency: 8,
       job: {
-        image_uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-prod-gpu-job:latest",
+        image_uri:
+          "123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-prod-gpu-job@sha256:cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
         role_arn: "arn:aws:iam::123456789012:role/goldpipe-prod-GpuJobRole",
         instance_type: "ml.g5.xlarge",
         volume_gb: 30,
