@@ -52,6 +52,11 @@ test-python:
 bench: setup
 	npm run bench
 
+# Opt-in, not part of test: the named queries on Trino 476 (Athena engine v3 is Trino) against DuckDB over the same
+# lake (checks/athena-check.ts). Fetches Trino from Maven Central into .trino/ once; needs the Temurin 25 JDK.
+athena-check: setup
+	node checks/athena-check.ts $(ATHENA_CHECK_ARGS)
+
 # The AWS stack, offline: CloudFormation and one zip per function in .serverless/ (README, Deploy to AWS).
 STAGE ?= dev
 package: setup
