@@ -96,9 +96,10 @@ async function createTable(trino: TrinoServer, partitions: Partition[]): Promise
   await trino.query(`CREATE SCHEMA hive.${table.Database}`, "default");
   const columns = [...table.Columns, ...table.PartitionKeys].map((c) => `"${c.Name}" ${trinoType(c.Type)}`).join(", ");
   const keys = table.PartitionKeys.map((k) => sqlString(k.Name)).join(", ");
+  const location = sqlString(`local:///${table.LocationPrefix}`);
   await trino.query(
-    `CREATE TABLE hive.${table.Database}.${table.Name} (${columns}) WITH (external_location = ${sqlString(`local:///${table.LocationPrefix}`)}, ` +
-      `format = 'PARQUET', partitioned_by = ARRAY[${keys}])`,
+    `CREATE TABLE hive.${table.Database}.${table.Name} (${columns}) ` +
+      `WITH (external_location = ${location}, format = 'PARQUET', partitioned_by = ARRAY[${keys}])`,
   );
   // Trino has no ALTER TABLE … ADD PARTITION (Hive syntax): each clause of the statements becomes register_partition.
   const clause = /PARTITION \(year = (\d+), month = (\d+), day = (\d+)\) LOCATION '([^']+)'/g;
@@ -147,9 +148,9 @@ function compare(trino: Answer, duckdb: Answer): string | undefined {
   if (trino.rows.length !== duckdb.rows.length) return `${trino.rows.length} rows on Trino, ${duckdb.rows.length} on DuckDB`;
   for (const [r, row] of trino.rows.entries()) {
     for (const [c, value] of row.entries()) {
-      const [t, d] = [normalize(value), normalize(duckdb.rows[r]![c])];
-      if (JSON.stringify(t) !== JSON.stringify(d)) {
-        return `row ${r + 1}, ${trino.columns[c]!.name}: ${JSON.stringify(value)} on Trino, ${JSON.stringify(duckdb.rows[r]![c])} on DuckDB`;
+      const other = duckdb.rows[r]![c];
+      if (JSON.stringify(normalize(value)) !== JSON.stringify(normalize(other))) {
+        return `row ${r + 1}, ${trino.columns[c]!.name}: ${JSON.stringify(value)} on Trino, ${JSON.stringify(other)} on DuckDB`;
       }
     }
   }

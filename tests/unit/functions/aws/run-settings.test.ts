@@ -4,8 +4,7 @@ import { runSettingsFromEnvironment, shardSizeFromEnvironment } from "../../../.
 const env = {
   BUCKET: "goldpipe-prod-lake",
   MAX_CONCURRENCY: "8",
-  JOB_IMAGE_URI:
-    "123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-scorer@sha256:abababababababababababababababababababababababababababababababab",
+  JOB_IMAGE_URI: `123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-scorer@sha256:${"ab".repeat(32)}`,
   JOB_ROLE_ARN: "arn:aws:iam::123456789012:role/goldpipe-job",
   JOB_INSTANCE_TYPE: "ml.g5.xlarge",
   JOB_VOLUME_GB: "30",
