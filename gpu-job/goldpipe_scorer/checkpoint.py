@@ -20,6 +20,12 @@ CHUNK_GLOB = "part-*.parquet"
 TEMP_SUFFIX = ".inprogress"
 
 
+def staging_dir(output_dir: Path) -> Path:
+    """Where files are written before they are moved into output_dir whole: beside it (the same filesystem,
+    so the move is a rename), never in it, since SageMaker's Continuous upload sends whatever appears there."""
+    return output_dir.parent / f".{output_dir.name}{TEMP_SUFFIX}"
+
+
 def scored_keys(*dirs: Path) -> set[str]:
     """Row keys (shard.row_keys) of every row in the chunks found in dirs; absent dirs hold none."""
     keys: set[str] = set()
@@ -40,14 +46,15 @@ def scored_keys(*dirs: Path) -> set[str]:
 
 
 class ChunkWriter:
-    """Writes chunks atomically (a hidden temp file, fsync, rename, fsync of the directory) under
-    names no other attempt uses, so a crash leaves only whole chunks behind. Workers share one
-    writer: each chunk gets its own name, and chunks are counted in the order they become durable."""
+    """Writes chunks atomically (a temp file in the staging directory, fsync, rename into the output
+    directory, fsync of it) under names no other attempt uses, so only whole chunks ever appear there.
+    Workers share one writer: each chunk gets its own name, and chunks are counted in the order they
+    become durable."""
 
     def __init__(self, output_dir: Path):
         self.output_dir = output_dir
         output_dir.mkdir(parents=True, exist_ok=True)
-        for leftover in output_dir.glob(f".{CHUNK_GLOB}{TEMP_SUFFIX}"):  # a crashed attempt's half-written chunk
+        for leftover in staging_dir(output_dir).glob("*"):  # a crashed attempt's half-written file
             leftover.unlink(missing_ok=True)
         self.attempt = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{secrets.token_hex(4)}"
         self.written = 0
@@ -60,9 +67,7 @@ class ChunkWriter:
         with self._lock:
             final = self.output_dir / f"part-{self.attempt}-{self._named:05d}.parquet"
             self._named += 1
-        tmp = _temp_for(final)
-        pq.write_table(table, tmp, compression="zstd")
-        _fsync(tmp)
+        tmp = _staged(final, lambda path: pq.write_table(table, path, compression="zstd"))
         with self._lock:
             _commit(tmp, final)
             self.written += 1
@@ -70,13 +75,19 @@ class ChunkWriter:
         return final
 
 
-def _temp_for(final: Path) -> Path:
-    return final.with_name(f".{final.name}{TEMP_SUFFIX}")
+def write_atomically(final: Path, write) -> None:
+    _commit(_staged(final, write), final)
 
 
-def _fsync(path: Path) -> None:
-    with open(path, "rb+") as f:
+def _staged(final: Path, write) -> Path:
+    """Writes the file in the staging directory and makes it durable there; returns its path."""
+    staging = staging_dir(final.parent)
+    staging.mkdir(parents=True, exist_ok=True)
+    tmp = staging / final.name
+    write(tmp)
+    with open(tmp, "rb+") as f:
         os.fsync(f.fileno())
+    return tmp
 
 
 def _commit(tmp: Path, final: Path) -> None:
@@ -86,10 +97,3 @@ def _commit(tmp: Path, final: Path) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
-
-
-def write_atomically(final: Path, write) -> None:
-    tmp = _temp_for(final)
-    write(tmp)
-    _fsync(tmp)
-    _commit(tmp, final)

@@ -20,12 +20,17 @@ const UPLOAD_INTERVAL_MS = 200;
 /** How long the job's stderr may stay open after it exited. */
 const STDERR_DRAIN_MS = 500;
 
+/** The gpu-job image's ENTRYPOINT (gpu-job/Dockerfile) as run here: the CUDA compat wrapper has nothing to do on this machine. */
+const IMAGE_ENTRYPOINT = ["python3", "-m", "goldpipe_scorer"];
+/** The image's CUDA compat wrapper, which a training job names in its ContainerEntrypoint. */
+const IMAGE_WRAPPER = "/usr/local/bin/entrypoint.sh";
+
 /** The CreateProcessingJob request, as the ScoreShard state resolves it: the fields the local runner acts on. */
 export const ProcessingJobRequestSchema = z.object({
   ProcessingJobName: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, "1–63 letters, digits and inner hyphens"),
   AppSpecification: z.object({
     ImageUri: z.string(),
-    ContainerEntrypoint: z.array(z.string()).min(1),
+    ContainerEntrypoint: z.array(z.string()).min(1).default(IMAGE_ENTRYPOINT),
     ContainerArguments: z.array(z.string()).default([]),
   }),
   Environment: z.record(z.string(), z.string()).default({}),
@@ -52,7 +57,7 @@ export const TrainingJobRequestSchema = z.object({
   TrainingJobName: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, "1–63 letters, digits and inner hyphens"),
   AlgorithmSpecification: z.object({
     TrainingImage: z.string(),
-    ContainerEntrypoint: z.array(z.string()).min(1),
+    ContainerEntrypoint: z.array(z.string()).min(1).default(IMAGE_ENTRYPOINT),
     ContainerArguments: z.array(z.string()).default([]),
   }),
   Environment: z.record(z.string(), z.string()).default({}),
@@ -65,15 +70,24 @@ export type TrainingJobRequest = z.infer<typeof TrainingJobRequestSchema>;
 
 /**
  * A failed job as the .sync integration reports it: Error States.TaskFailed, Cause the
- * Describe…Job answer as JSON, with the FailureReason the job left in its failure file.
+ * Describe…Job answer as JSON: SageMaker's FailureReason and, when the container left one in its
+ * message file, its ExitMessage. `failureReason` is what a person reads: the message, else the reason.
  */
 export class SageMakerJobFailedError extends Error {
   override name = "States.TaskFailed";
   readonly failureReason: string;
-  constructor(kind: "Processing" | "Training", jobName: string, failureReason: string) {
+  constructor(kind: "Processing" | "Training", jobName: string, failureReason: string, exitMessage?: string) {
     const reason = failureReason.slice(0, FAILURE_REASON_CHARS);
-    super(JSON.stringify({ [`${kind}JobName`]: jobName, [`${kind}JobStatus`]: "Failed", FailureReason: reason }));
-    this.failureReason = reason;
+    const message = exitMessage?.slice(0, FAILURE_REASON_CHARS);
+    super(
+      JSON.stringify({
+        [`${kind}JobName`]: jobName,
+        [`${kind}JobStatus`]: "Failed",
+        FailureReason: reason,
+        ...(message && { ExitMessage: message }),
+      }),
+    );
+    this.failureReason = message || reason;
   }
 }
 
@@ -112,6 +126,8 @@ interface ContainerJob {
   /** Uploaded while the container runs and after. */
   outputs: { uri: string; localPath: string }[];
   maxRuntimeSeconds: number;
+  /** Where the container leaves its failure reason: Processing's /opt/ml/output/message, Training's /opt/ml/output/failure. */
+  messageFile: string;
 }
 
 function processingJob(request: ProcessingJobRequest): ContainerJob {
@@ -130,6 +146,7 @@ function processingJob(request: ProcessingJobRequest): ContainerJob {
     })),
     outputs: request.ProcessingOutputConfig.Outputs.map((output) => ({ uri: output.S3Output.S3Uri, localPath: output.S3Output.LocalPath })),
     maxRuntimeSeconds: request.StoppingCondition.MaxRuntimeInSeconds,
+    messageFile: "/opt/ml/output/message",
   };
 }
 
@@ -154,6 +171,7 @@ function trainingJob(request: TrainingJobRequest): ContainerJob {
     ],
     outputs: [{ uri: checkpoint.S3Uri, localPath: checkpoint.LocalPath }],
     maxRuntimeSeconds: request.StoppingCondition.MaxRuntimeInSeconds,
+    messageFile: "/opt/ml/output/failure",
   };
 }
 
@@ -177,7 +195,7 @@ export function assertPythonReady(python = defaultPython()): void {
  */
 export class ProcessingJobRunner {
   readonly #options: ProcessingJobRunnerOptions;
-  /** Attempts seen per job name: locally $$.State.RetryCount stays 0, so a retry reuses its name. */
+  /** Attempts seen per shard (GOLDPIPE_SHARD_ID) in this execution, for chaos. */
   readonly #attempts = new Map<string, number>();
 
   constructor(options: ProcessingJobRunnerOptions) {
@@ -188,7 +206,7 @@ export class ProcessingJobRunner {
     const job = processingJob(ProcessingJobRequestSchema.parse(parameters));
     const verdict = this.#chaos(job);
     const exit = await this.#runContainer(job, verdict.fail ? verdict.afterChunks : undefined);
-    if (exit.code !== 0) throw new SageMakerJobFailedError("Processing", job.name, exit.failure || describeExit(exit, verdict));
+    if (exit.code !== 0) throw new SageMakerJobFailedError("Processing", job.name, describeExit(exit, verdict), exit.failure);
     return {
       ProcessingJobName: job.name,
       ProcessingJobArn: `arn:aws:sagemaker:local:000000000000:processing-job/${job.name.toLowerCase()}`,
@@ -215,7 +233,7 @@ export class ProcessingJobRunner {
     let ranSeconds = 0;
     for (let restart = 0; ; restart++) {
       const verdict = this.#chaos(job);
-      const interruption = spotInterruption(this.#options.chaos, this.#shardIndex(job), this.#attempts.get(job.name)! - 1);
+      const interruption = spotInterruption(this.#options.chaos, this.#shardIndex(job), this.#attempts.get(job.shardId)! - 1);
       const crashAfter = verdict.fail ? verdict.afterChunks : interruption.interrupted ? interruption.afterChunks : undefined;
       const containerStarted = performance.now();
       const exit =
@@ -232,7 +250,7 @@ export class ProcessingJobRunner {
         };
       }
       if (!interruption.interrupted || verdict.fail) {
-        throw new SageMakerJobFailedError("Training", job.name, exit?.failure || describeExit(exit!, verdict));
+        throw new SageMakerJobFailedError("Training", job.name, describeExit(exit!, verdict), exit?.failure);
       }
       const reason = `GOLDPIPE_CHAOS interrupted spot attempt ${restart + 1} of shard ${job.shardId}${
         exit ? ` after ${interruption.afterChunks} chunk(s)` : " before it started"
@@ -254,8 +272,8 @@ export class ProcessingJobRunner {
 
   /** Counts this attempt of the job and asks chaos whether it fails; a failure before the start is thrown here. */
   #chaos(job: ContainerJob): ChaosVerdict {
-    const attempt = this.#attempts.get(job.name) ?? 0;
-    this.#attempts.set(job.name, attempt + 1);
+    const attempt = this.#attempts.get(job.shardId) ?? 0;
+    this.#attempts.set(job.shardId, attempt + 1);
     const verdict = chaosVerdict(this.#options.chaos, this.#shardIndex(job), attempt);
     if (verdict.fail && verdict.afterChunks === undefined) {
       throw new SageMakerJobFailedError(
@@ -314,7 +332,7 @@ export class ProcessingJobRunner {
         await upload();
       }
       if (uploadError !== undefined) throw uploadError;
-      if (exit.code !== 0) exit.failure = (await readFile(path.join(jobDir, "output", "failure"), "utf8").catch(() => "")).trim();
+      if (exit.code !== 0) exit.failure = (await readFile(local(job.messageFile), "utf8").catch(() => "")).trim();
       return exit;
     } finally {
       await rm(jobDir, { recursive: true, force: true });
@@ -358,10 +376,12 @@ export class ProcessingJobRunner {
     return copied;
   }
 
-  /** Uploads whole files that are new or changed since the last pass; hidden files are a writer's temporaries. */
+  /**
+   * Uploads every file that is new or changed since the last pass, whatever its name, as Continuous
+   * upload does: a file the job is still writing there would reach the lake half-written.
+   */
   async #upload(output: { dir: string; prefix: string; uploaded: Map<string, number> }): Promise<void> {
     for (const relative of await filesUnder(output.dir)) {
-      if (path.basename(relative).startsWith(".")) continue;
       const file = path.join(output.dir, relative);
       const { mtimeMs, size } = await stat(file);
       const version = mtimeMs * 1e6 + size;
@@ -372,7 +392,7 @@ export class ProcessingJobRunner {
   }
 
   #launch(job: ContainerJob, local: (p: string) => string, crashAfterChunks: number | undefined): Promise<JobExit> {
-    const [entry, ...entryArgs] = job.entrypoint;
+    const [entry, ...entryArgs] = job.entrypoint[0] === IMAGE_WRAPPER ? job.entrypoint.slice(1) : job.entrypoint;
     const command = entry === "python3" || entry === "python" ? (this.#options.python ?? defaultPython()) : (entry ?? "");
     const args = [...entryArgs, ...job.arguments].map((arg) => (arg.startsWith(CONTAINER_ROOT) ? local(arg) : arg));
     const env: NodeJS.ProcessEnv = {
