@@ -214,11 +214,12 @@ describe("statemachines/pipeline.asl.yaml", () => {
     const args = p.AlgorithmSpecification.ContainerArguments as string[];
     expect(args[args.indexOf("--checkpoint-dir") + 1]).toBe("/opt/ml/checkpoints");
     expect(args[args.indexOf("--output-dir") + 1]).toBe("/opt/ml/checkpoints");
-    expect(p.AlgorithmSpecification.ContainerEntrypoint).toEqual(scoreShard.Parameters.AppSpecification.ContainerEntrypoint);
+    // The image's own entry point, named (a training job would otherwise get "train" appended).
+    expect(p.AlgorithmSpecification.ContainerEntrypoint).toEqual(["/usr/local/bin/entrypoint.sh", "python3", "-m", "goldpipe_scorer"]);
     expect(p.Environment).toEqual(scoreShard.Parameters.Environment);
-    // One classification of errors for both paths.
-    expect(spot.Retry).toEqual(scoreShard.Retry);
+    // One classification of failures for both paths, and its retries come back by capacity.
     expect(spot.Catch).toEqual(scoreShard.Catch);
+    expect(perShard.WaitBeforeRetry?.Next).toBe("ChooseCapacity");
     expect(spot.Next).toBe("RecordSpotBilling");
 
     const pass = (went: string) => ({ Type: "Pass", Result: { went }, End: true });
