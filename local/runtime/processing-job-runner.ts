@@ -260,7 +260,8 @@ export class ProcessingJobRunner {
         throw new SageMakerJobFailedError(
           "Training",
           job.name,
-          `MaxWaitTimeExceeded: the spot job did not finish within MaxWaitTimeInSeconds (${request.StoppingCondition.MaxWaitTimeInSeconds} s)`,
+          "MaxWaitTimeExceeded: the spot job did not finish within MaxWaitTimeInSeconds " +
+            `(${request.StoppingCondition.MaxWaitTimeInSeconds} s)`,
         );
       }
     }

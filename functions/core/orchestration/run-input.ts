@@ -5,7 +5,10 @@ import { manifestKey, scoresPrefix } from "../lake-keys.ts";
 /** Step Functions' limit on an execution's input (and on any state's input or output). */
 export const MAX_EXECUTION_INPUT_BYTES = 256 * 1024;
 
-/** SageMaker Processing's hard limit on a job's MaxRuntimeInSeconds is 5 days; ScoreShard's TimeoutSeconds sits above it (and spot waits within it). */
+/**
+ * SageMaker Processing's hard limit on a job's MaxRuntimeInSeconds is 5 days; ScoreShard's TimeoutSeconds sits above it
+ * (and a spot job's wait within it).
+ */
 const MAX_JOB_RUNTIME_SECONDS = 5 * 24 * 3600;
 
 /** On-demand: a SageMaker Processing job per shard. Spot: the same container as a managed-spot Training job. */

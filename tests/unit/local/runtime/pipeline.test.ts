@@ -123,7 +123,7 @@ describe("runPipeline: statemachines/pipeline.asl.yaml on the local runtime", ()
     },
   );
 
-  it("runs shards as managed-spot training jobs when the run asks for spot, restarting an interrupted one from its checkpoint", async () => {
+  it("runs managed-spot training jobs when the run asks for spot, restarting an interrupted one from its checkpoint", async () => {
     const manifest = (await readManifest(store, "run-a"))!;
     const spot = { ...settings(), job: { ...settings().job, capacity: "spot" as const, max_wait_seconds: 7200 } };
     process.env.FAKE_JOB = "obey";
