@@ -338,6 +338,30 @@ describe("the function packages", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("merge reads the table definition from its own package", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "goldpipe-merge-table-"));
+    try {
+      unzip(path.join(packageDir, "merge.zip"), "-q", "-d", dir);
+      const invoke = () =>
+        execFileSync(
+          process.execPath,
+          [
+            "--input-type=module",
+            "-e",
+            `const { handler } = await import(${JSON.stringify(path.join(dir, "functions", `${FUNCTIONS.merge.file}.mjs`))});
+             await handler({ run_id: "run-x" }, {}).catch((error) => console.log(error.message));`,
+          ],
+          { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, LAMBDA_TASK_ROOT: dir, AWS_REGION: "us-east-1" }, encoding: "utf8" },
+        );
+      // The definition is read before the S3 client is built, so getting as far as the missing bucket means it was found.
+      expect(invoke()).toMatch(/BUCKET is not set/);
+      rmSync(path.join(dir, "athena/headline_sentiment.yml"));
+      expect(invoke()).toMatch(/cannot read the table definition/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("the lake bucket", () => {
