@@ -18,7 +18,7 @@ export const RunReportSchema = z.object({
   trigger: z.enum(RUN_TRIGGERS),
   created_at: z.iso.datetime(),
   reported_at: z.iso.datetime(),
-  // Promise 1: rows_read = rows_valid + rows_quarantined; rows_curated = rows_scored − duplicates.
+  // Nothing is lost: rows_read = rows_valid + rows_quarantined; rows_curated = rows_scored − duplicates.
   rows_read: count,
   rows_valid: count,
   rows_quarantined: count,

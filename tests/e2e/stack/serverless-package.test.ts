@@ -9,8 +9,9 @@ import { runSettingsFromEnvironment } from "../../../functions/aws/run-settings.
 
 /**
  * `osls package` of serverless.yml, once, offline (dummy credentials: any AWS call would fail),
- * and the CloudFormation template and function packages it writes, read as the stack's spec:
- * DESIGN.md promise 6 and issue 7.
+ * and the CloudFormation template and function packages it writes, read as the stack's spec: each
+ * function with only the permissions it uses, a private encrypted bucket, the queues, the workflow,
+ * Athena, alarms and the per-stage parameters.
  */
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -42,14 +43,12 @@ const osls = (...args: string[]) =>
 
 let packageDir: string;
 let template: Template;
-let packageSeconds: number;
 
 beforeAll(() => {
   packageDir = mkdtempSync(path.join(os.tmpdir(), "goldpipe-stack-"));
   const started = performance.now();
   osls("package", "--stage", STAGE, "--package", packageDir);
-  packageSeconds = (performance.now() - started) / 1000;
-  console.log(`osls package: ${packageSeconds.toFixed(1)} s`);
+  console.log(`osls package: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   template = JSON.parse(readFileSync(path.join(packageDir, "cloudformation-template-update-stack.json"), "utf8"));
 });
 
@@ -194,7 +193,6 @@ const roleOf = (key: FunctionKey) => /^\$\{(\w+)\.Arn\}$/.exec(text(resource(FUN
 
 describe("osls package", () => {
   it("writes a template and one package per function, without calling AWS", () => {
-    expect(packageSeconds).toBeGreaterThan(0);
     for (const key of FUNCTION_KEYS) expect(existsSync(path.join(packageDir, `${key}.zip`)), `${key}.zip`).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { withDuckDB } from "../../../../../functions/core/lake/duckdb.ts";
 import { sqlString } from "../../../../../functions/core/lake/sql-literal.ts";
 import { CURATED_PREFIX, curatedKey } from "../../../../../functions/core/lake-keys.ts";
-import { CURATED_ROW_GROUP_ROWS, mergeRun } from "../../../../../functions/core/lake/merge.ts";
+import { mergeRun } from "../../../../../functions/core/lake/merge.ts";
 import type { ObjectStore } from "../../../../../functions/core/ports.ts";
 import { queryLake } from "../../../../../local/query/lake-catalog.ts";
 import { DirectoryObjectStore } from "../../../../../local/adapters/directory-object-store.ts";
@@ -80,7 +80,6 @@ describe("mergeRun", () => {
     );
     expect(new Set(layout.map((c) => c.compression))).toEqual(new Set(["ZSTD"]));
     expect(layout.map((c) => c.path_in_schema)).not.toContain("year");
-    expect(CURATED_ROW_GROUP_ROWS).toBeGreaterThanOrEqual(100_000);
   });
 
   it("keeps every column of the scored contract, values intact", async () => {
