@@ -9,7 +9,7 @@ import { writePendingSegment } from "./core/ingest/segment.ts";
 export async function segmentMessages(store: ObjectStore, event: SqsEvent): Promise<SQSBatchResponse> {
   const result = await writePendingSegment(store, event.Records);
   for (const failure of result.failures) {
-    logger.error(`message ${failure.messageId} is not a headline message: ${failure.reason}`, {
+    logger.error(`headline message ${failure.messageId} is unusable: ${failure.reason}`, {
       event: "unusable_headline_message",
       ...failure,
     });

@@ -49,7 +49,7 @@ describe("segmentMessages", () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: "2" }] });
     expect(await readdir(path.join(lake, "pending"))).toHaveLength(1);
     expect(logger.error).toHaveBeenCalledWith(
-      expect.stringMatching(/^message 2 is not a headline message: /),
+      expect.stringMatching(/^headline message 2 is unusable: not a headline message: /),
       expect.objectContaining({ event: "unusable_headline_message", messageId: "2" }),
     );
   });
