@@ -16,7 +16,7 @@ export async function mergeFromEvent(
   return mergeRun(event.run_id, { store: ports.store, table: ports.table, bucket: env.BUCKET, database: env.ATHENA_DATABASE });
 }
 
-/** `{run_id}` → the merge result, whose refresh_query the workflow's RefreshPartitions runs on Athena. */
+/** `{run_id}` → the merge result, whose refresh_statements the workflow's RefreshPartitions runs on Athena. */
 export const handler = lambdaHandler(
   MergeEventSchema,
   (event) => mergeFromEvent({ table: packagedTableDefinition(), store: awsAdapters().store }, event, process.env),

@@ -11,8 +11,8 @@ export function localLakeSteps(options: { store: ObjectStore; bucket: string; la
   const { store, bucket, lake, metrics } = options;
   return {
     merge: (runId) => mergeRun(runId, { store, table: repositoryTableDefinition(), bucket }),
-    refresh: async (query) => {
-      await refreshLocalCatalog(lake, query);
+    refresh: async (statement) => {
+      await refreshLocalCatalog(lake, statement);
     },
     report: (input) => reportRun(ReportEventSchema.parse(input), { store, metrics }),
   };
