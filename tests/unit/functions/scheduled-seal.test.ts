@@ -88,8 +88,7 @@ describe("the scheduled-seal function", () => {
   });
 });
 
-// A day of five-minute ticks over real files: seconds on an idle machine, more on a busy shared one.
-describe("a simulated NYSE trading day through the function, on the directory store and the seal core", { timeout: 60_000 }, () => {
+describe("a simulated NYSE trading day through the function, on the directory store and the seal core", () => {
   it("seals by the rules, records each run's trigger, and seals every in-session headline within the freshness target", async () => {
     await store.delete(pendingSegmentKey("seg-1"));
     const nyse = buildCalendar({ markets: ["nyse"] });
