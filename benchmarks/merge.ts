@@ -16,6 +16,9 @@ import { sqlString } from "../functions/core/lake/sql-literal.ts";
 import { CURATED_PREFIX, scoresPrefix, successKey } from "../functions/core/lake-keys.ts";
 import { mergeRun } from "../functions/core/lake/merge.ts";
 import { DirectoryObjectStore } from "../local/adapters/directory-object-store.ts";
+import { repositoryTableDefinition } from "../local/query/table-definition.ts";
+
+const table = repositoryTableDefinition();
 
 const SIZES = (process.env.BENCH_MERGE_ROWS ?? "100000,1000000").split(",").map(Number);
 const REPEAT = Number(process.env.BENCH_MERGE_REPEAT ?? 3);
@@ -39,10 +42,10 @@ for (const rows of SIZES) {
       await rm(path.join(lake, CURATED_PREFIX), { recursive: true, force: true });
       times.merge.push(
         await timed(async () => {
-          result = await mergeRun(RUN_ID, { store });
+          result = await mergeRun(RUN_ID, { store, table });
         }),
       );
-      times.remerge.push(await timed(() => mergeRun(RUN_ID, { store })));
+      times.remerge.push(await timed(() => mergeRun(RUN_ID, { store, table })));
     }
     const [baselineSeconds, mergeSeconds, remergeSeconds] = [times.baseline, times.merge, times.remerge].map(median) as [
       number,

@@ -1,14 +1,11 @@
-import middy from "@middy/core";
-import { z } from "zod";
 import { awsAdapters } from "./aws/adapters.ts";
+import { lambdaHandler, logger } from "./aws/lambda-handler.ts";
 import { runSettingsFromEnvironment, shardSizeFromEnvironment } from "./aws/run-settings.ts";
 import type { ObjectStore, Workflow } from "./core/ports.ts";
+import { ScheduledEventSchema, sealTickMessage, type SealTickEvent } from "./core/scheduling/events.ts";
 import { parseScheduleConfig, type ScheduleConfig } from "./core/scheduling/schedule-config.ts";
 import { scheduledSeal } from "./core/scheduling/scheduled-seal.ts";
 import { DEFAULT_SHARD_SIZE, sealPending } from "./core/orchestration/seal.ts";
-
-/** EventBridge's scheduled event; only its kind is checked: the tick's now is the invocation's clock, the one S3 stamps segments with. */
-const ScheduledEventSchema = z.looseObject({ "detail-type": z.literal("Scheduled Event") });
 
 /**
  * One tick with the environment serverless.yml gives the function: SCHEDULE_CONFIG (optional, the
@@ -16,7 +13,7 @@ const ScheduledEventSchema = z.looseObject({ "detail-type": z.literal("Scheduled
  */
 export async function scheduledSealTick(
   ports: { store: ObjectStore; workflow: Workflow },
-  options: { now: Date; env: Record<string, string | undefined>; log: (line: string) => void },
+  options: { now: Date; env: Record<string, string | undefined>; onEvent: (e: SealTickEvent) => void },
 ) {
   const shardSize = shardSizeFromEnvironment(options.env) ?? DEFAULT_SHARD_SIZE;
   const result = await scheduledSeal({
@@ -24,7 +21,7 @@ export async function scheduledSealTick(
     now: options.now,
     config: scheduleConfigFrom(options.env),
     shardRows: shardSize,
-    log: options.log,
+    onEvent: options.onEvent,
     seal: async (trigger) => {
       const sealed = await sealPending(ports, {
         trigger,
@@ -46,7 +43,8 @@ function scheduleConfigFrom(env: Record<string, string | undefined>): ScheduleCo
   return config;
 }
 
-export const handler = middy().handler(async (event: unknown) => {
-  ScheduledEventSchema.parse(event);
-  return scheduledSealTick(awsAdapters(), { now: new Date(), env: process.env, log: (line) => console.log(line) });
-});
+export const handler = lambdaHandler(
+  ScheduledEventSchema,
+  () => scheduledSealTick(awsAdapters(), { now: new Date(), env: process.env, onEvent: (e) => logger.info(sealTickMessage(e), { ...e }) }),
+  { correlationId: (event) => event.id },
+);

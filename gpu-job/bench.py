@@ -8,6 +8,7 @@ ceiling. Prints one JSON object.
 
     PYTHONPATH=gpu-job python gpu-job/bench.py                       # BERT-base shape, random weights
     PYTHONPATH=gpu-job python gpu-job/bench.py --model-dir models/gold-headline-sentiment --rows 20000
+    PYTHONPATH=gpu-job python gpu-job/bench.py --data gold-headlines.tsv  # real headlines (a TSV with a News column)
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from goldpipe_scorer.scoring import BatchLimits
 from goldpipe_scorer.shard import HEADLINE_SCHEMA
 from synthetic_model import save_random_classifier
 
-GOLD_TSV = Path(__file__).resolve().parents[2] / "shared/data/gold-headlines-sinha-khandait.tsv"
 SYNTHETIC_WORDS = (
     "gold silver bullion futures dollar treasury yields fed rate cut hike inflation cpi miners etf spot "
     "ounce rally slump rises falls edges higher lower steady record high low demand safe haven china india "
@@ -44,12 +44,18 @@ SYNTHETIC_WORDS = (
 ).split()
 
 
-def headlines(data: Path, rows: int, seed: int) -> tuple[list[str], str]:
-    """The gold headlines repeated to `rows`, or, where the data file is absent (a device machine),
-    generated headlines of the same length range."""
-    if data.is_file():
+def headlines(data: Path | None, rows: int, seed: int) -> tuple[list[str], str]:
+    """The headlines of the --data TSV repeated to `rows`, or, without --data, generated headlines of
+    the same length range as gold headlines."""
+    if data is not None:
+        if not data.is_file():
+            raise SystemExit(
+                f"bench.py: --data {data} is not a file; pass a TSV with a News column, or leave --data out for generated headlines"
+            )
         with data.open(newline="", encoding="utf-8") as f:
-            base = [r["News"].strip() for r in csv.DictReader(f, delimiter="\t") if r.get("News", "").strip()]
+            base = [r["News"].strip() for r in csv.DictReader(f, delimiter="\t") if (r.get("News") or "").strip()]
+        if not base:
+            raise SystemExit(f"bench.py: --data {data} has no headlines in a News column (tab-separated, with a header line)")
         source = f"{data.name} ({len(base)} headlines, repeated)"
     else:
         rng = random.Random(seed)
@@ -146,7 +152,9 @@ def main() -> None:
     p.add_argument("--naive-rows", type=int, help="headlines through the naive loop (default: a quarter of --rows)")
     p.add_argument("--naive-batch", type=int, default=256)
     p.add_argument("--chunk-rows", type=int, nargs="+", default=[4096, 16384], help="one end-to-end run per chunk size")
-    p.add_argument("--data", type=Path, default=GOLD_TSV)
+    p.add_argument(
+        "--data", type=Path, help="a TSV of headlines (column News) to score, e.g. the Sinha & Khandait gold headlines; default: generated"
+    )
     p.add_argument("--layers", type=int, default=12)
     p.add_argument("--hidden", type=int, default=768)
     p.add_argument("--heads", type=int, default=12)

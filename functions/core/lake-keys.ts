@@ -1,4 +1,4 @@
-/** The lake's keys, the same in S3 and in a local directory (DESIGN.md, lake layout). */
+/** The lake's keys, the same in S3 and in a local directory (docs/contracts.md, "Lake objects"). */
 
 export const INCOMING_PREFIX = "incoming/";
 export const INGEST_PREFIX = "ingest/";

@@ -16,7 +16,8 @@ import {
 } from "../runtime/local-pipeline.ts";
 import { assertPythonReady } from "../runtime/processing-job-runner.ts";
 import { formatReportText } from "../report/text.ts";
-import { EXIT, UsageError, type CommandContext, type OptionSpec, type ParsedArgs } from "./command.ts";
+import { UsageError, type CommandContext, type OptionSpec, type ParsedArgs } from "./command.ts";
+import { EXIT } from "./exit-codes.mjs";
 import { shardProgress, type ShardProgress } from "./shard-progress.ts";
 
 /** The options of the commands that run the workflow here (run, replay). */

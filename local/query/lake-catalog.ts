@@ -11,13 +11,8 @@ import {
 import { withDuckDB } from "../../functions/core/lake/duckdb.ts";
 import { sqlString } from "../../functions/core/lake/sql-literal.ts";
 import { BadInputError } from "../../functions/core/errors.ts";
-import {
-  curatedGlob,
-  duckdbViewSql,
-  headlineSentimentTable,
-  partitionsOfRefreshStatement,
-  type Partition,
-} from "../../functions/core/lake/lake-table.ts";
+import { curatedGlob, duckdbViewSql, partitionsOfRefreshStatement, type Partition } from "../../functions/core/lake/lake-table.ts";
+import { repositoryTableDefinition } from "./table-definition.ts";
 
 /**
  * DuckDB as the local Athena: goldpipe.headline_sentiment is a view over the lake directory's
@@ -25,7 +20,7 @@ import {
  * `headline_sentiment` and `goldpipe.headline_sentiment` name it.
  */
 export async function withLakeCatalog<T>(lake: string, fn: (db: DuckDBConnection) => Promise<T>): Promise<T> {
-  const table = headlineSentimentTable();
+  const table = repositoryTableDefinition();
   const lakeDir = path.resolve(lake);
   return withDuckDB(async (db) => {
     const glob = sqlString(curatedGlob(table, lakeDir));

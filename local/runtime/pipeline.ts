@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { parse } from "yaml";
-import { finalizeRun, FinalizeRunInputSchema } from "../../functions/core/orchestration/finalize-run.ts";
+import { MergeEventSchema } from "../../functions/core/lake/events.ts";
+import { FinalizeRunEventSchema } from "../../functions/core/orchestration/events.ts";
+import { finalizeRun } from "../../functions/core/orchestration/finalize-run.ts";
 import type { MergeResult } from "../../functions/core/lake/merge.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
 import { RunInputSchema, type RunInput } from "../../functions/core/orchestration/run-input.ts";
@@ -110,8 +112,8 @@ export async function runPipeline(name: string, input: RunInput, options: LocalP
       onShard?.({ type: "failed", index: (body as { index?: number }).index ?? -1 });
       return {};
     },
-    FinalizeRun: async (parameters) => finalizeRun(store, FinalizeRunInputSchema.parse(parameters)),
-    MergeRun: async (parameters) => lake.merge(FinalizeRunInputSchema.parse(parameters).run_id),
+    FinalizeRun: async (parameters) => finalizeRun(store, FinalizeRunEventSchema.parse(parameters)),
+    MergeRun: async (parameters) => lake.merge(MergeEventSchema.parse(parameters).run_id),
     ReadRefreshStatement: async (parameters) => {
       const key = lakeKey(parameters);
       const body = await store.get(key);

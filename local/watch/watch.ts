@@ -4,6 +4,7 @@ import { buildCalendar, type Calendar } from "../../functions/core/calendar/cale
 import type { ObjectStore } from "../../functions/core/ports.ts";
 import { pendingStats } from "../../functions/core/scheduling/pending-stats.ts";
 import type { ScheduleConfig } from "../../functions/core/scheduling/schedule-config.ts";
+import { sealTickMessage } from "../../functions/core/scheduling/events.ts";
 import { scheduledSeal } from "../../functions/core/scheduling/scheduled-seal.ts";
 import type { PendingStats, ScheduledTrigger } from "../../functions/core/scheduling/seal-policy.ts";
 import { storeOnClock, type Clock } from "./clock.ts";
@@ -199,15 +200,9 @@ export class Watch {
       config,
       shardRows: runtime.shardRows,
       calendar: this.#calendar,
-      log: (line) => {
-        const { event, ...fields } = JSON.parse(line) as { event: string } & Record<string, unknown>;
-        const message =
-          event === "seal_decision"
-            ? `${fields.seal ? "seal" : "wait"}: ${String(fields.reason)}`
-            : fields.run_id
-              ? `sealed run ${String(fields.run_id)} (${String(fields.trigger)})`
-              : "nothing was left to seal";
-        this.#emit(event, message, fields);
+      onEvent: (e) => {
+        const { event, ...fields } = e;
+        this.#emit(event, sealTickMessage(e), fields);
       },
       seal: async (trigger) => {
         const run = await runtime.seal(trigger);

@@ -65,7 +65,8 @@ function expectCountsAddUp(report: RunReport) {
   expect(report.rows_curated).toBe(report.rows_scored - report.duplicates);
 }
 
-describe("goldpipe run on the local runtime (the ASL, the processing-job runner, the real GPU job)", () => {
+// Every job attempt starts Python, torch and the model: a run with retried shards takes minutes on a busy shared CPU.
+describe("goldpipe run on the local runtime (the ASL, the processing-job runner, the real GPU job)", { timeout: 420_000 }, () => {
   it("scores every valid headline once and the report's counts add up", async () => {
     const file = await writeHeadlinesCsv(path.join(workdir, "drop.csv"), 900, 11, 12);
     const { code, stdout, stderr } = await run(file);

@@ -8,6 +8,9 @@ import { scoresPrefix, successKey } from "../../functions/core/lake-keys.ts";
 import { mergeRun } from "../../functions/core/lake/merge.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
 import { DirectoryObjectStore } from "../../local/adapters/directory-object-store.ts";
+import { repositoryTableDefinition } from "../../local/query/table-definition.ts";
+
+const table = repositoryTableDefinition();
 
 /** A scored headline as the GPU job writes it; overrides set what a test is about. */
 export function scoredHeadline(overrides: Partial<ScoredHeadline> & Pick<ScoredHeadline, "id">): ScoredHeadline {
@@ -90,6 +93,6 @@ export async function mergedLake(lake: string, runs: Record<string, ScoredHeadli
   const store = new DirectoryObjectStore(lake);
   for (const [runId, rows] of Object.entries(runs)) {
     await putScoredShard(store, runId, 0, [rows.map((row) => ({ ...row, run_id: runId }))]);
-    await mergeRun(runId, { store });
+    await mergeRun(runId, { store, table });
   }
 }

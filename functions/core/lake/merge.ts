@@ -7,7 +7,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { withDuckDB } from "./duckdb.ts";
 import { sqlString } from "./sql-literal.ts";
 import { SCORED_HEADLINE_DUCKDB_COLUMNS } from "../headline.ts";
-import { headlineSentimentTable, qualifiedName, refreshStatements, sortPartitions, type Partition } from "./lake-table.ts";
+import { qualifiedName, refreshStatements, sortPartitions, type Partition, type TableDefinition } from "./lake-table.ts";
 import { curatedKey, curatedPartitionPrefix, refreshStatementKey, runPrefix } from "../lake-keys.ts";
 import type { MergeResult } from "./merge-result.ts";
 export type { MergeResult };
@@ -15,6 +15,8 @@ import type { ObjectStore } from "../ports.ts";
 
 export interface MergeOptions {
   store: ObjectStore;
+  /** The curated table's definition (athena/headline_sentiment.yml), which names the table the refresh registers partitions in. */
+  table: TableDefinition;
   /** The bucket behind the store, for the partitions' S3 locations; without it they are lake-relative keys. */
   bucket?: string;
   /** The Glue database holding the table in this stage; the table definition's by default. */
@@ -45,7 +47,7 @@ const MERGED_FILE = /^year=(\d+)\/month=(\d+)\/day=(\d+)\/part-(\d+)\.parquet$/;
  * run": they are replaced, and files of the run left over from an earlier merge are deleted, so
  * merging the same run again leaves the table as it was.
  */
-export async function mergeRun(runId: string, { store, bucket, database }: MergeOptions): Promise<MergeResult> {
+export async function mergeRun(runId: string, { store, table, bucket, database }: MergeOptions): Promise<MergeResult> {
   const started = performance.now();
   const tmp = await mkdtemp(path.join(os.tmpdir(), "goldpipe-merge-"));
   try {
@@ -65,7 +67,7 @@ export async function mergeRun(runId: string, { store, bucket, database }: Merge
     await forEachConcurrently(stale, (key) => store.delete(key));
 
     const partitions = sortPartitions(written.partitions);
-    const statements = refreshStatements(qualifiedName(headlineSentimentTable(), database), partitions, bucket ? `s3://${bucket}/` : "");
+    const statements = refreshStatements(qualifiedName(table, database), partitions, bucket ? `s3://${bucket}/` : "");
     const refresh = statements.map((sql, k) => ({ key: refreshStatementKey(runId, k), sql }));
     await forEachConcurrently(refresh, ({ key, sql }) => store.put(key, sql, { contentType: "application/sql" }));
     return {

@@ -2,18 +2,11 @@ import { z } from "zod";
 import { reportKey } from "../lake-keys.ts";
 import { readManifest, RUN_STATUSES, RUN_TRIGGERS } from "../orchestration/manifest.ts";
 import { sortPartitions } from "./lake-table.ts";
-import { MergeResultSchema, type MergeResult } from "./merge-result.ts";
+import type { ReportEvent } from "./events.ts";
+import type { MergeResult } from "./merge-result.ts";
 import type { MetricDatum, Metrics, ObjectStore } from "../ports.ts";
 import { estimateCost } from "./run-cost.ts";
 import { readShardMetrics } from "../orchestration/shard-metrics.ts";
-
-/** The ReportRun state's input: the run, what MergeRun returned, and the GPU instance type the run's jobs ran on. */
-export const ReportRunInputSchema = z.object({
-  run_id: z.string().min(1),
-  merge: MergeResultSchema,
-  instance_type: z.string().min(1).optional(),
-});
-export type ReportRunInput = z.input<typeof ReportRunInputSchema>;
 
 const count = z.number().int().nonnegative();
 const seconds = z.number().nonnegative();
@@ -25,7 +18,7 @@ export const RunReportSchema = z.object({
   trigger: z.enum(RUN_TRIGGERS),
   created_at: z.iso.datetime(),
   reported_at: z.iso.datetime(),
-  // Promise 1: rows_read = rows_valid + rows_quarantined; rows_curated = rows_scored − duplicates.
+  // Nothing is lost: rows_read = rows_valid + rows_quarantined; rows_curated = rows_scored − duplicates.
   rows_read: count,
   rows_valid: count,
   rows_quarantined: count,
@@ -76,10 +69,10 @@ export type RunReport = z.infer<typeof RunReportSchema>;
  * merge result, writes runs/<run_id>/report.json and puts the run's figures to the Metrics port.
  */
 export async function reportRun(
-  input: ReportRunInput,
+  input: ReportEvent,
   { store, metrics, now = () => new Date() }: { store: ObjectStore; metrics: Metrics; now?: () => Date },
 ): Promise<RunReport> {
-  const { run_id: runId, merge, instance_type: instanceType } = ReportRunInputSchema.parse(input);
+  const { run_id: runId, merge, instance_type: instanceType } = input;
   const manifest = await readManifest(store, runId);
   if (!manifest) throw new Error(`run ${runId} has no manifest; was it sealed in this bucket?`);
   const shardMetrics = (await Promise.all(manifest.shards.map((shard) => readShardMetrics(store, runId, shard.index)))).filter(

@@ -1,9 +1,7 @@
-import { z } from "zod";
+import type { FinalizeRunEvent } from "./events.ts";
 import { readManifest, writeManifest, type ManifestShard, type RunManifest } from "./manifest.ts";
 import type { ObjectStore } from "../ports.ts";
 import { shardState } from "./shard-state.ts";
-
-export const FinalizeRunInputSchema = z.object({ run_id: z.string().min(1) });
 
 export interface FinalizeRunResult {
   run_id: string;
@@ -20,7 +18,7 @@ export interface FinalizeRunResult {
  */
 export async function finalizeRun(
   store: ObjectStore,
-  input: z.infer<typeof FinalizeRunInputSchema>,
+  input: FinalizeRunEvent,
   now: () => Date = () => new Date(),
 ): Promise<FinalizeRunResult> {
   const manifest = await readManifest(store, input.run_id);

@@ -4,7 +4,8 @@ import { basename } from "node:path";
 import { awaitFanout, dropFile } from "../../aws/stack-ingest.ts";
 import { ingestLocalFiles, unreadableReason } from "../../ingest-files.ts";
 import { AWS_OPTIONS, awsStack, awsTargetOf, type AwsTarget } from "../../aws/target.ts";
-import { EXIT, UsageError, type Command, type CommandContext } from "../command.ts";
+import { UsageError, type Command, type CommandContext } from "../command.ts";
+import { EXIT } from "../exit-codes.mjs";
 import { ingestLine, type IngestAnswer } from "../ingest-line.ts";
 
 /** Files at least this large get a progress bar on a terminal. */

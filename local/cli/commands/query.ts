@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { BadInputError } from "../../../functions/core/errors.ts";
 import { AWS_OPTIONS, awsStack, awsTargetOf } from "../../aws/target.ts";
-import { EXIT, UsageError, type Command } from "../command.ts";
+import { UsageError, type Command } from "../command.ts";
+import { EXIT } from "../exit-codes.mjs";
 import { queryLake } from "../../query/lake-catalog.ts";
 import { namedQueries, namedQuery } from "../../query/named-queries.ts";
 import { formatResult, RESULT_FORMATS, type ResultFormat } from "../../query/result-format.ts";

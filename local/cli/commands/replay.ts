@@ -1,6 +1,7 @@
 import { replayRun } from "../../../functions/core/orchestration/replay.ts";
 import { AWS_OPTIONS, awsStack, awsTargetOf } from "../../aws/target.ts";
-import { EXIT, UsageError, type Command } from "../command.ts";
+import { UsageError, type Command } from "../command.ts";
+import { EXIT } from "../exit-codes.mjs";
 import { localPipelineFor, WORKFLOW_OPTIONS } from "../local-run.ts";
 
 const replay: Command = {

@@ -2,7 +2,8 @@ import { BadInputError } from "../../../functions/core/errors.ts";
 import { DEFAULT_SHARD_SIZE } from "../../../functions/core/orchestration/seal.ts";
 import { ingestLocalFiles } from "../../ingest-files.ts";
 import { ingestLine } from "../ingest-line.ts";
-import { EXIT, UsageError, type Command } from "../command.ts";
+import { UsageError, type Command } from "../command.ts";
+import { EXIT } from "../exit-codes.mjs";
 import { countOption, localPipelineFor, WORKFLOW_OPTIONS } from "../local-run.ts";
 
 const run: Command = {

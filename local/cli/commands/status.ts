@@ -7,7 +7,8 @@ import type { ShardAttempt } from "../../aws/processing-jobs.ts";
 import { DirectoryObjectStore } from "../../adapters/directory-object-store.ts";
 import { formatTable } from "../../query/result-format.ts";
 import { AWS_OPTIONS, awsStack, awsTargetOf, type AwsStack } from "../../aws/target.ts";
-import { EXIT, UsageError, type Command, type CommandContext } from "../command.ts";
+import { UsageError, type Command, type CommandContext } from "../command.ts";
+import { EXIT } from "../exit-codes.mjs";
 
 const status: Command = {
   name: "status",

@@ -9,7 +9,8 @@ import { ingestLocalFiles } from "../../ingest-files.ts";
 import { realClock } from "../../watch/clock.ts";
 import { WatchView } from "../../watch/view.ts";
 import { Watch, watchLogPath, type WatchRuntime } from "../../watch/watch.ts";
-import { EXIT, UsageError, type Command, type ParsedArgs } from "../command.ts";
+import { UsageError, type Command, type ParsedArgs } from "../command.ts";
+import { EXIT } from "../exit-codes.mjs";
 import { countOption, localPipelineFor, WORKFLOW_OPTIONS } from "../local-run.ts";
 import { allManifests } from "./status.ts";
 
@@ -108,7 +109,7 @@ const watch: Command = {
     }
     if (!context.json) context.stderr.write(`goldpipe watch: stopped; its log is ${watchLogPath(context.lake)}\n`);
     // Stopped twice: a run's workflow and its jobs are still going in this process; leave them.
-    if (signals >= 2) process.exit(130);
+    if (signals >= 2) process.exit(EXIT.interrupted);
     return EXIT.ok;
   },
 };

@@ -9,8 +9,9 @@ import { runSettingsFromEnvironment } from "../../../functions/aws/run-settings.
 
 /**
  * `osls package` of serverless.yml, once, offline (dummy credentials: any AWS call would fail),
- * and the CloudFormation template and function packages it writes, read as the stack's spec:
- * DESIGN.md promise 6 and issue 7.
+ * and the CloudFormation template and function packages it writes, read as the stack's spec: each
+ * function with only the permissions it uses, a private encrypted bucket, the queues, the workflow,
+ * Athena, alarms and the per-stage parameters.
  */
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -46,14 +47,12 @@ const osls = (...args: string[]) =>
 
 let packageDir: string;
 let template: Template;
-let packageSeconds: number;
 
 beforeAll(() => {
   packageDir = mkdtempSync(path.join(os.tmpdir(), "goldpipe-stack-"));
   const started = performance.now();
   osls("package", "--stage", STAGE, "--package", packageDir, `--param=jobImageDigest=${IMAGE_DIGEST}`);
-  packageSeconds = (performance.now() - started) / 1000;
-  console.log(`osls package: ${packageSeconds.toFixed(1)} s`);
+  console.log(`osls package: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   template = JSON.parse(readFileSync(path.join(packageDir, "cloudformation-template-update-stack.json"), "utf8"));
 });
 
@@ -198,7 +197,6 @@ const roleOf = (key: FunctionKey) => /^\$\{(\w+)\.Arn\}$/.exec(text(resource(FUN
 
 describe("osls package", () => {
   it("writes a template and one package per function, without calling AWS", () => {
-    expect(packageSeconds).toBeGreaterThan(0);
     for (const key of FUNCTION_KEYS) expect(existsSync(path.join(packageDir, `${key}.zip`)), `${key}.zip`).toBe(true);
   });
 });
@@ -338,6 +336,30 @@ describe("the function packages", () => {
         encoding: "utf8",
       });
       expect(out.trim()).toBe(existsSync(path.join(dir, "node_modules/@duckdb/node-api")) ? "42" : "no duckdb");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("merge reads the table definition from its own package", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "goldpipe-merge-table-"));
+    try {
+      unzip(path.join(packageDir, "merge.zip"), "-q", "-d", dir);
+      const invoke = () =>
+        execFileSync(
+          process.execPath,
+          [
+            "--input-type=module",
+            "-e",
+            `const { handler } = await import(${JSON.stringify(path.join(dir, "functions", `${FUNCTIONS.merge.file}.mjs`))});
+             await handler({ run_id: "run-x" }, {}).catch((error) => console.log(error.message));`,
+          ],
+          { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, LAMBDA_TASK_ROOT: dir, AWS_REGION: "us-east-1" }, encoding: "utf8" },
+        );
+      // The definition is read before the S3 client is built, so getting as far as the missing bucket means it was found.
+      expect(invoke()).toMatch(/BUCKET is not set/);
+      rmSync(path.join(dir, "athena/headline_sentiment.yml"));
+      expect(invoke()).toMatch(/cannot read the table definition/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

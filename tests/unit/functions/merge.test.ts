@@ -2,9 +2,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mergeFromEvent } from "../../../functions/merge.ts";
+import type { Context } from "aws-lambda";
+import { handler, mergeFromEvent } from "../../../functions/merge.ts";
 import { DirectoryObjectStore } from "../../../local/adapters/directory-object-store.ts";
+import { repositoryTableDefinition } from "../../../local/query/table-definition.ts";
 import { putScoredShard, scoredHeadline } from "../../support/scored-fixtures.ts";
+
+const table = repositoryTableDefinition();
 
 let lake: string;
 let store: DirectoryObjectStore;
@@ -17,7 +21,11 @@ afterEach(() => rm(lake, { recursive: true, force: true }));
 describe("the merge function", () => {
   it("registers the partitions in the stage's database at the bucket's locations", async () => {
     await putScoredShard(store, "run-a", 0, [[scoredHeadline({ id: "h1" })]]);
-    const result = await mergeFromEvent({ store }, { run_id: "run-a" }, { BUCKET: "goldpipe-dev-lake", ATHENA_DATABASE: "goldpipe_dev" });
+    const result = await mergeFromEvent(
+      { store, table },
+      { run_id: "run-a" },
+      { BUCKET: "goldpipe-dev-lake", ATHENA_DATABASE: "goldpipe_dev" },
+    );
     expect(result).toMatchObject({ run_id: "run-a", rows_scored: 1, rows_curated: 1, duplicates: 0 });
     expect(result.refresh_statements).toEqual(["runs/run-a/refresh/0.sql"]);
     expect((await store.get("runs/run-a/refresh/0.sql"))?.toString()).toBe(
@@ -28,6 +36,6 @@ describe("the merge function", () => {
   });
 
   it("refuses an event without a run id, naming the field", async () => {
-    await expect(mergeFromEvent({ store }, { runId: "run-a" }, {})).rejects.toThrow(/run_id/);
+    await expect(handler({ runId: "run-a" }, {} as Context)).rejects.toThrow(/run_id/);
   });
 });

@@ -5,11 +5,14 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { withDuckDB } from "../../../../../functions/core/lake/duckdb.ts";
 import { sqlString } from "../../../../../functions/core/lake/sql-literal.ts";
 import { CURATED_PREFIX, curatedKey } from "../../../../../functions/core/lake-keys.ts";
-import { CURATED_ROW_GROUP_ROWS, mergeRun } from "../../../../../functions/core/lake/merge.ts";
+import { mergeRun } from "../../../../../functions/core/lake/merge.ts";
 import type { ObjectStore } from "../../../../../functions/core/ports.ts";
 import { queryLake } from "../../../../../local/query/lake-catalog.ts";
 import { DirectoryObjectStore } from "../../../../../local/adapters/directory-object-store.ts";
 import { putScoredShard, scoredHeadline, writeScoredParquet } from "../../../../support/scored-fixtures.ts";
+import { repositoryTableDefinition } from "../../../../../local/query/table-definition.ts";
+
+const table = repositoryTableDefinition();
 
 let lake: string;
 let store: ObjectStore;
@@ -28,7 +31,7 @@ async function curatedKeys(): Promise<string[]> {
   return keys;
 }
 
-async function table() {
+async function curatedRows() {
   return (await queryLake(lake, "SELECT id, run_id, year, month, day FROM headline_sentiment ORDER BY id")).rows;
 }
 
@@ -50,7 +53,7 @@ describe("mergeRun", () => {
       [scoredHeadline({ id: "h4", published_at: "2024-03-02T12:00:00.000Z", shard_id: "shard-1" })],
     ]);
 
-    const result = await mergeRun("run-a", { store, bucket: "lake-bucket" });
+    const result = await mergeRun("run-a", { store, table, bucket: "lake-bucket" });
 
     expect(result).toMatchObject({ run_id: "run-a", rows_scored: 4, rows_curated: 4, duplicates: 0 });
     expect(result.partitions).toEqual([
@@ -78,7 +81,6 @@ describe("mergeRun", () => {
     );
     expect(new Set(layout.map((c) => c.compression))).toEqual(new Set(["ZSTD"]));
     expect(layout.map((c) => c.path_in_schema)).not.toContain("year");
-    expect(CURATED_ROW_GROUP_ROWS).toBeGreaterThanOrEqual(100_000);
   });
 
   it("keeps every column of the scored contract, values intact", async () => {
@@ -92,7 +94,7 @@ describe("mergeRun", () => {
       origin: { file: "incoming/a.csv", line: 17 },
     });
     await putScoredShard(store, "run-a", 0, [[row]]);
-    await mergeRun("run-a", { store });
+    await mergeRun("run-a", { store, table });
     const [curated] = (await queryLake(lake, "SELECT * EXCLUDE (year, month, day) FROM headline_sentiment")).rows;
     expect(curated).toEqual({
       ...row,
@@ -112,8 +114,8 @@ describe("mergeRun", () => {
       "leap-day": "2024-02-29T12:00:00Z",
     };
     await putScoredShard(store, "run-tz", 0, [Object.entries(published).map(([id, at]) => scoredHeadline({ id, published_at: at }))]);
-    const result = await mergeRun("run-tz", { store });
-    const days = Object.fromEntries((await table()).map((r) => [r.id, `${r.year}-${r.month}-${r.day}`]));
+    const result = await mergeRun("run-tz", { store, table });
+    const days = Object.fromEntries((await curatedRows()).map((r) => [r.id, `${r.year}-${r.month}-${r.day}`]));
     expect(days).toEqual({
       "last-ms-of-day": "2024-3-1",
       "first-ms-of-day": "2024-3-2",
@@ -139,7 +141,7 @@ describe("mergeRun", () => {
     await putScoredShard(store, "run-a", 1, [
       [scoredHeadline({ id: "h1", shard_id: "shard-1", origin: { file: "incoming/b.csv", line: 9 } })],
     ]);
-    const result = await mergeRun("run-a", { store });
+    const result = await mergeRun("run-a", { store, table });
     expect(result).toMatchObject({ rows_scored: 3, rows_curated: 2, duplicates: 1 });
     const [first] = (await queryLake(lake, "SELECT origin FROM headline_sentiment WHERE id = 'h1'")).rows;
     expect(first).toEqual({ origin: { file: "incoming/a.csv", line: 2 } });
@@ -149,12 +151,12 @@ describe("mergeRun", () => {
     await putScoredShard(store, "run-a", 0, [
       [scoredHeadline({ id: "h1" }), scoredHeadline({ id: "h2", published_at: "2024-03-05T10:00:00Z" }), scoredHeadline({ id: "h1" })],
     ]);
-    const first = await mergeRun("run-a", { store });
+    const first = await mergeRun("run-a", { store, table });
     const before = await curatedBytes();
-    const second = await mergeRun("run-a", { store });
+    const second = await mergeRun("run-a", { store, table });
     expect({ ...second, seconds: 0 }).toEqual({ ...first, seconds: 0 });
     expect(await curatedBytes()).toEqual(before);
-    expect((await table()).map((r) => r.id)).toEqual(["h1", "h2"]);
+    expect((await curatedRows()).map((r) => r.id)).toEqual(["h1", "h2"]);
   });
 
   it("a headline in two runs is curated once: by the run merged first, the later one counts a duplicate", async () => {
@@ -165,19 +167,19 @@ describe("mergeRun", () => {
       [scoredHeadline({ id: "same", run_id: "run-b" }), scoredHeadline({ id: "only-b", run_id: "run-b" })],
     ]);
 
-    expect(await mergeRun("run-a", { store })).toMatchObject({ rows_scored: 2, rows_curated: 2, duplicates: 0 });
-    expect(await mergeRun("run-b", { store })).toMatchObject({ rows_scored: 2, rows_curated: 1, duplicates: 1 });
+    expect(await mergeRun("run-a", { store, table })).toMatchObject({ rows_scored: 2, rows_curated: 2, duplicates: 0 });
+    expect(await mergeRun("run-b", { store, table })).toMatchObject({ rows_scored: 2, rows_curated: 1, duplicates: 1 });
     const expected = [
       { id: "only-a", run_id: "run-a" },
       { id: "only-b", run_id: "run-b" },
       { id: "same", run_id: "run-a" },
     ];
-    expect((await table()).map(({ id, run_id }) => ({ id, run_id }))).toEqual(expected);
+    expect((await curatedRows()).map(({ id, run_id }) => ({ id, run_id }))).toEqual(expected);
 
     // Re-merging either run (a replay) keeps the headline where it is.
-    expect(await mergeRun("run-a", { store })).toMatchObject({ rows_curated: 2, duplicates: 0 });
-    expect(await mergeRun("run-b", { store })).toMatchObject({ rows_curated: 1, duplicates: 1 });
-    expect((await table()).map(({ id, run_id }) => ({ id, run_id }))).toEqual(expected);
+    expect(await mergeRun("run-a", { store, table })).toMatchObject({ rows_curated: 2, duplicates: 0 });
+    expect(await mergeRun("run-b", { store, table })).toMatchObject({ rows_curated: 1, duplicates: 1 });
+    expect((await curatedRows()).map(({ id, run_id }) => ({ id, run_id }))).toEqual(expected);
   });
 
   it("deletes the run's files left from an earlier merge that this merge does not write, and no other run's", async () => {
@@ -191,28 +193,28 @@ describe("mergeRun", () => {
     await store.put(otherRun, await readFile(file));
     await rm(file);
 
-    await mergeRun("run-a", { store });
+    await mergeRun("run-a", { store, table });
 
     expect(await curatedKeys()).toEqual([curatedKey({ year: 2024, month: 3, day: 1 }, "run-a", 0), otherRun]);
-    expect((await table()).map((r) => r.id)).toEqual(["h1", "other"]);
+    expect((await curatedRows()).map((r) => r.id)).toEqual(["h1", "other"]);
   });
 
   it("merges only shards with a success checkpoint; a failed shard's partial chunks wait for its replay", async () => {
     await putScoredShard(store, "run-a", 0, [[scoredHeadline({ id: "done" })]]);
     await putScoredShard(store, "run-a", 1, [[scoredHeadline({ id: "partial", shard_id: "shard-1" })]], { succeeded: false });
-    expect(await mergeRun("run-a", { store })).toMatchObject({ rows_scored: 1, rows_curated: 1 });
-    expect((await table()).map((r) => r.id)).toEqual(["done"]);
+    expect(await mergeRun("run-a", { store, table })).toMatchObject({ rows_scored: 1, rows_curated: 1 });
+    expect((await curatedRows()).map((r) => r.id)).toEqual(["done"]);
   });
 
   it("returns nothing to register for a run with no scored shard", async () => {
-    const result = await mergeRun("run-empty", { store, bucket: "lake-bucket" });
+    const result = await mergeRun("run-empty", { store, table, bucket: "lake-bucket" });
     expect(result).toMatchObject({ rows_scored: 0, rows_curated: 0, duplicates: 0, partitions: [], refresh_statements: [] });
     expect(await curatedKeys()).toEqual([]);
   });
 
   it("uses the stage's database and lake-relative locations when given no bucket", async () => {
     await putScoredShard(store, "run-a", 0, [[scoredHeadline({ id: "h1" })]]);
-    const { refresh_statements } = await mergeRun("run-a", { store, database: "goldpipe_dev" });
+    const { refresh_statements } = await mergeRun("run-a", { store, table, database: "goldpipe_dev" });
     expect((await store.get(refresh_statements[0]!))?.toString()).toBe(
       "ALTER TABLE goldpipe_dev.headline_sentiment ADD IF NOT EXISTS\n" +
         "  PARTITION (year = 2024, month = 3, day = 1) LOCATION 'curated/headline_sentiment/year=2024/month=03/day=01/'",
