@@ -1,8 +1,10 @@
 import middy from "@middy/core";
 import { z } from "zod";
+import type { Context } from "aws-lambda";
 import { awsAdapters } from "./aws/adapters.ts";
+import { lambdaLockingPorts } from "./aws/lambda-lock-owner.ts";
 import { runSettingsFromEnvironment, shardSizeFromEnvironment } from "./aws/run-settings.ts";
-import type { ObjectStore, Workflow } from "./core/ports.ts";
+import type { LockingPorts } from "./core/orchestration/run-lock.ts";
 import { parseScheduleConfig, type ScheduleConfig } from "./core/scheduling/schedule-config.ts";
 import { scheduledSeal } from "./core/scheduling/scheduled-seal.ts";
 import { DEFAULT_SHARD_SIZE, sealPending } from "./core/orchestration/seal.ts";
@@ -15,7 +17,7 @@ const ScheduledEventSchema = z.looseObject({ "detail-type": z.literal("Scheduled
  * schedule configuration as YAML or JSON, docs/scheduling.md), SHARD_SIZE and the run settings.
  */
 export async function scheduledSealTick(
-  ports: { store: ObjectStore; workflow: Workflow },
+  ports: LockingPorts,
   options: { now: Date; env: Record<string, string | undefined>; log: (line: string) => void },
 ) {
   const shardSize = shardSizeFromEnvironment(options.env) ?? DEFAULT_SHARD_SIZE;
@@ -46,7 +48,11 @@ function scheduleConfigFrom(env: Record<string, string | undefined>): ScheduleCo
   return config;
 }
 
-export const handler = middy().handler(async (event: unknown) => {
+export const handler = middy().handler(async (event: unknown, context: Context) => {
   ScheduledEventSchema.parse(event);
-  return scheduledSealTick(awsAdapters(), { now: new Date(), env: process.env, log: (line) => console.log(line) });
+  return scheduledSealTick(lambdaLockingPorts(awsAdapters(), context), {
+    now: new Date(),
+    env: process.env,
+    log: (line) => console.log(line),
+  });
 });

@@ -1,8 +1,10 @@
 import middy from "@middy/core";
 import { z } from "zod";
+import type { Context } from "aws-lambda";
 import { awsAdapters } from "./aws/adapters.ts";
+import { lambdaLockingPorts } from "./aws/lambda-lock-owner.ts";
 import { runSettingsFromEnvironment, shardSizeFromEnvironment } from "./aws/run-settings.ts";
-import type { ObjectStore, Workflow } from "./core/ports.ts";
+import type { LockingPorts } from "./core/orchestration/run-lock.ts";
 import { sealPending, type SealResult } from "./core/orchestration/seal.ts";
 
 /** Invoked by hand (`{}` or `{"shard_size": 2000}`) or on a large drop (`{"trigger": "size"}`). */
@@ -14,11 +16,7 @@ export const SealEventSchema = z
   .strict();
 
 /** Seals what is pending into a run and starts its workflow, with the settings serverless.yml puts in the environment. */
-export async function sealFromEvent(
-  ports: { store: ObjectStore; workflow: Workflow },
-  event: unknown,
-  env: Record<string, string | undefined>,
-): Promise<SealResult> {
+export async function sealFromEvent(ports: LockingPorts, event: unknown, env: Record<string, string | undefined>): Promise<SealResult> {
   const request = SealEventSchema.parse(event ?? {});
   return sealPending(ports, {
     trigger: request.trigger,
@@ -28,4 +26,6 @@ export async function sealFromEvent(
 }
 
 /** Answers the run id, or why nothing was sealed. */
-export const handler = middy().handler(async (event: unknown) => sealFromEvent(awsAdapters(), event, process.env));
+export const handler = middy().handler(async (event: unknown, context: Context) =>
+  sealFromEvent(lambdaLockingPorts(awsAdapters(), context), event, process.env),
+);

@@ -1,7 +1,6 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readdir, readFile, rm, stat, symlink } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
@@ -9,8 +8,11 @@ import { z } from "zod";
 import { BadInputError } from "../../functions/core/errors.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
 import { chaosVerdict, type Chaos } from "./chaos.ts";
+import { makeTemporaryFolder } from "../../functions/core/temporary-folder.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** Each job runs under it, so that it ends with this process whatever way this one ends. */
+const JOB_SUPERVISOR = fileURLToPath(new URL("./job-supervisor.ts", import.meta.url));
 /** SageMaker's root inside the container; the runner maps it to the job's directory. */
 const CONTAINER_ROOT = "/opt/ml/";
 /** DescribeProcessingJob's FailureReason holds at most this many characters. */
@@ -51,6 +53,11 @@ export type ProcessingJobRequest = z.infer<typeof ProcessingJobRequestSchema>;
  * A failed job as the .sync integration reports it: Error States.TaskFailed, Cause the
  * DescribeProcessingJob answer as JSON, with the FailureReason the job left in its failure file.
  */
+/** A job stopped because the runner was told to stop (goldpipe run interrupted): not the job's failure. */
+export class ProcessingJobStoppedError extends Error {
+  override name = "ProcessingJobStoppedError";
+}
+
 export class ProcessingJobFailedError extends Error {
   override name = "States.TaskFailed";
   readonly failureReason: string;
@@ -103,12 +110,32 @@ export class ProcessingJobRunner {
   readonly #options: ProcessingJobRunnerOptions;
   /** Attempts seen per job name: locally $$.State.RetryCount stays 0, so a retry reuses its name. */
   readonly #attempts = new Map<string, number>();
+  /** Jobs running now (their supervisors), and every run() not yet settled. */
+  readonly #jobs = new Set<ChildProcess>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #stopped = false;
 
   constructor(options: ProcessingJobRunnerOptions) {
     this.#options = options;
   }
 
-  async run(parameters: unknown): Promise<{ ProcessingJobName: string; ProcessingJobArn: string; ProcessingJobStatus: "Completed" }> {
+  /** Stops every job running now and refuses new ones; resolves once each has ended and its job directory is gone. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const job of this.#jobs) job.kill("SIGTERM");
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  run(parameters: unknown): Promise<{ ProcessingJobName: string; ProcessingJobArn: string; ProcessingJobStatus: "Completed" }> {
+    const running = this.#run(parameters);
+    this.#inFlight.add(running);
+    const settled = () => this.#inFlight.delete(running);
+    running.then(settled, settled);
+    return running;
+  }
+
+  async #run(parameters: unknown): Promise<{ ProcessingJobName: string; ProcessingJobArn: string; ProcessingJobStatus: "Completed" }> {
+    if (this.#stopped) throw new ProcessingJobStoppedError("the local runner is stopping: no new job starts");
     const request = ProcessingJobRequestSchema.parse(parameters);
     const jobName = request.ProcessingJobName;
     const attempt = this.#attempts.get(jobName) ?? 0;
@@ -121,7 +148,7 @@ export class ProcessingJobRunner {
       throw new ProcessingJobFailedError(jobName, `GOLDPIPE_CHAOS failed attempt ${attempt + 1} of shard ${shardId} before it started`);
     }
 
-    const jobDir = await mkdtemp(path.join(os.tmpdir(), "goldpipe-job-"));
+    const jobDir = await makeTemporaryFolder("job");
     const local = (containerPath: string) => path.join(jobDir, containerPath.slice(CONTAINER_ROOT.length));
     try {
       let checkpointChunks = 0;
@@ -156,12 +183,13 @@ export class ProcessingJobRunner {
       const timer = setInterval(upload, UPLOAD_INTERVAL_MS);
       let exit: JobExit;
       try {
-        exit = await this.#launch(request, local, verdict.fail ? verdict.afterChunks : undefined);
+        exit = await this.#launch(request, jobDir, local, verdict.fail ? verdict.afterChunks : undefined);
       } finally {
         clearInterval(timer);
         await upload();
       }
       if (uploadError !== undefined) throw uploadError;
+      if (this.#stopped && exit.code !== 0) throw new ProcessingJobStoppedError(`${jobName} was stopped with the local runner`);
       if (exit.code !== 0) {
         const written = await readFile(path.join(jobDir, "output", "failure"), "utf8").catch(() => "");
         throw new ProcessingJobFailedError(jobName, written.trim() || describeExit(exit, verdict));
@@ -224,7 +252,17 @@ export class ProcessingJobRunner {
     }
   }
 
-  #launch(request: ProcessingJobRequest, local: (p: string) => string, crashAfterChunks: number | undefined): Promise<JobExit> {
+  /**
+   * Starts the entry point under the job supervisor, in a process group of its own: a stop reaches
+   * the job through the supervisor, MaxRuntimeInSeconds kills the whole group, and the death of
+   * this process ends the job and removes its directory.
+   */
+  #launch(
+    request: ProcessingJobRequest,
+    jobDir: string,
+    local: (p: string) => string,
+    crashAfterChunks: number | undefined,
+  ): Promise<JobExit> {
     const [entry, ...entryArgs] = request.AppSpecification.ContainerEntrypoint;
     const command = entry === "python3" || entry === "python" ? (this.#options.python ?? defaultPython()) : (entry ?? "");
     const args = [...entryArgs, ...request.AppSpecification.ContainerArguments].map((arg) =>
@@ -238,7 +276,12 @@ export class ProcessingJobRunner {
     delete env.GOLDPIPE_CRASH_AFTER_CHUNKS;
     if (crashAfterChunks !== undefined) env.GOLDPIPE_CRASH_AFTER_CHUNKS = String(crashAfterChunks);
     return new Promise((resolve, reject) => {
-      const child = spawn(command, args, { env, stdio: ["ignore", "ignore", "pipe"] });
+      const child = spawn(process.execPath, [JOB_SUPERVISOR, String(process.pid), jobDir, command, ...args], {
+        env,
+        stdio: ["ignore", "ignore", "pipe"],
+        detached: true,
+      });
+      this.#jobs.add(child);
       let stderr = "";
       child.stderr.setEncoding("utf8").on("data", (text: string) => {
         stderr = (stderr + text).slice(-4000);
@@ -247,16 +290,22 @@ export class ProcessingJobRunner {
       let stopped = false;
       const stopper = setTimeout(() => {
         stopped = true;
-        child.kill("SIGKILL");
+        try {
+          process.kill(-child.pid!, "SIGKILL");
+        } catch {
+          // the group has ended by itself
+        }
       }, limit * 1000);
       child.on("error", (error) => {
         clearTimeout(stopper);
-        reject(new Error(`cannot start the processing job's entry point ${command}: ${error.message}`));
+        this.#jobs.delete(child);
+        reject(new Error(`cannot start the processing job's supervisor: ${error.message}`));
       });
       // The job's exit ends it, even while a process it left behind holds stderr open; 'close'
       // (stderr drained) is awaited only briefly.
       child.on("exit", (code, signal) => {
         clearTimeout(stopper);
+        this.#jobs.delete(child);
         const done = () => resolve({ code: code ?? (signal ? 128 : 1), signal, stderr, maxRuntimeExceeded: stopped ? limit : undefined });
         const drained = setTimeout(done, STDERR_DRAIN_MS);
         child.once("close", () => {
