@@ -24,7 +24,7 @@ export function killSwitchFrom(value: string | undefined, kill: () => void = kil
     throw new BadInputError(`GOLDPIPE_KILL_AT="${value}" is not write:PATTERN[#N] or state:NAME[#N]`, EXAMPLE);
   const [, kind, target, nth] = match;
   const wanted = Number(nth ?? 1);
-  const pattern = kind === "write" ? keyPattern(target!) : new RegExp(`^${escape(target!)}$`);
+  const pattern = kind === "write" ? keyPattern(target!) : new RegExp(`^${escapeRegExp(target!)}$`);
   let seen = 0;
   const hit = (what: string, name: string) => {
     if (what !== kind || !pattern.test(name)) return;
@@ -80,9 +80,9 @@ function killThisProcess(): void {
   process.kill(process.pid, "SIGKILL");
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 function keyPattern(glob: string): RegExp {
-  const parts = glob.split("**").map((part) => part.split("*").map(escape).join("[^/]*"));
+  const parts = glob.split("**").map((part) => part.split("*").map(escapeRegExp).join("[^/]*"));
   return new RegExp(`^${parts.join(".*")}$`);
 }

@@ -1,7 +1,6 @@
 import { BadInputError } from "../../../functions/core/errors.ts";
 import { isUnfinished, readManifest, type RunManifest } from "../../../functions/core/orchestration/manifest.ts";
 import { allManifests } from "../../../functions/core/orchestration/runs.ts";
-import type { ObjectStore } from "../../../functions/core/ports.ts";
 import { shardState, type ShardState } from "../../../functions/core/orchestration/shard-state.ts";
 import type { ShardAttempt } from "../../aws/processing-jobs.ts";
 import { DirectoryObjectStore } from "../../adapters/directory-object-store.ts";
