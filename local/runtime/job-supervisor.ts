@@ -1,9 +1,11 @@
 /**
  * Runs one processing job for the local runner and makes sure it ends with its parent:
- * `node job-supervisor.ts PARENT_PID JOB_DIR COMMAND ARGS…`. The job runs as this process's child
- * with the same stdio; SIGTERM and SIGINT are passed on to it; its exit is this process's exit.
- * When the parent goes away without stopping it (kill -9 of goldpipe), the job is stopped and its
- * job directory removed, so nothing keeps scoring for nobody and no temporary folder stays behind.
+ * `node job-supervisor.ts PARENT_PID JOB_DIR COMMAND ARGS…`. The job runs as this process's child,
+ * in a process group of its own, with the same stdio; SIGTERM and SIGINT are passed on to the whole
+ * group (the job and anything it started), SIGKILL follows if it has not ended a few seconds later;
+ * its exit is this process's exit. When the parent goes away without stopping it (kill -9 of
+ * goldpipe), the job is stopped the same way and its job directory removed, so nothing keeps
+ * scoring for nobody and no temporary folder stays behind.
  */
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
@@ -21,13 +23,20 @@ if (!Number.isInteger(parent) || !jobDir || !command) {
   process.exit(2);
 }
 
-const job = spawn(command, args, { stdio: "inherit" });
+const job = spawn(command, args, { stdio: "inherit", detached: true });
 let orphaned = false;
 
+const signalJob = (signal: NodeJS.Signals) => {
+  try {
+    process.kill(-job.pid!, signal);
+  } catch {
+    // the group has ended
+  }
+};
 const stop = (signal: NodeJS.Signals) => {
-  if (job.exitCode !== null || job.signalCode !== null) return;
-  job.kill(signal);
-  setTimeout(() => job.kill("SIGKILL"), STOP_GRACE_MS).unref();
+  if (job.pid === undefined) return;
+  signalJob(signal);
+  setTimeout(() => signalJob("SIGKILL"), STOP_GRACE_MS).unref();
 };
 process.on("SIGTERM", () => stop("SIGTERM"));
 process.on("SIGINT", () => stop("SIGINT"));

@@ -124,12 +124,15 @@ export async function runPipeline(name: string, input: RunInput, options: LocalP
   };
 
   // Every state's handler runs to its end even once the execution is stopped, so nothing is left
-  // half-written or running; the stop waits for them.
+  // half-written or running; the stop waits for them. No handler starts after the stop: the
+  // engine may still be walking the Map, and a refused job must not be recorded as a failed shard.
   const inFlight = new Set<Promise<unknown>>();
   const tracked = Object.fromEntries(
     Object.entries(handlers).map(([state, handler]) => [
       state,
       (parameters: never) => {
+        if (options.signal?.aborted)
+          return Promise.reject(new ExecutionStoppedError(`${state} not started: execution ${name} was stopped`));
         const running = handler(parameters).then((result) => {
           options.killSwitch?.afterState(state);
           return result;

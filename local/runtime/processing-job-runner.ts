@@ -253,9 +253,9 @@ export class ProcessingJobRunner {
   }
 
   /**
-   * Starts the entry point under the job supervisor, in a process group of its own: a stop reaches
-   * the job through the supervisor, MaxRuntimeInSeconds kills the whole group, and the death of
-   * this process ends the job and removes its directory.
+   * Starts the entry point under the job supervisor, out of this process's group (a Ctrl-C reaches
+   * goldpipe, which stops the jobs itself): a stop or MaxRuntimeInSeconds reaches the job through the
+   * supervisor, and the death of this process ends the job and removes its directory.
    */
   #launch(
     request: ProcessingJobRequest,
@@ -276,6 +276,8 @@ export class ProcessingJobRunner {
     delete env.GOLDPIPE_CRASH_AFTER_CHUNKS;
     if (crashAfterChunks !== undefined) env.GOLDPIPE_CRASH_AFTER_CHUNKS = String(crashAfterChunks);
     return new Promise((resolve, reject) => {
+      if (this.#stopped)
+        return reject(new ProcessingJobStoppedError(`${request.ProcessingJobName} was not started: the local runner is stopping`));
       const child = spawn(process.execPath, [JOB_SUPERVISOR, String(process.pid), jobDir, command, ...args], {
         env,
         stdio: ["ignore", "ignore", "pipe"],
@@ -290,11 +292,7 @@ export class ProcessingJobRunner {
       let stopped = false;
       const stopper = setTimeout(() => {
         stopped = true;
-        try {
-          process.kill(-child.pid!, "SIGKILL");
-        } catch {
-          // the group has ended by itself
-        }
+        child.kill("SIGTERM");
       }, limit * 1000);
       child.on("error", (error) => {
         clearTimeout(stopper);
