@@ -42,9 +42,7 @@ describe("tryLock", () => {
     const second = await tryLock(store, "seal", owner("seal B"), at("2026-01-13T15:00:30Z"));
     expect(second).toMatchObject({ acquired: false, heldBy: { generation: 1, holder: { name: "seal A" } } });
     if (second.acquired) throw new Error("a held lock was given twice");
-    expect(describeLock(second.heldBy)).toBe(
-      "seal A since 2026-01-13T15:00:00.000Z, until 2026-01-13T15:01:00.000Z unless renewed",
-    );
+    expect(describeLock(second.heldBy)).toBe("seal A since 2026-01-13T15:00:00.000Z, until 2026-01-13T15:01:00.000Z unless renewed");
   });
 
   it("of many callers at once, exactly one gets a free lock", async () => {
