@@ -24,6 +24,8 @@ const STDERR_DRAIN_MS = 500;
 
 /** The gpu-job image's ENTRYPOINT (gpu-job/Dockerfile) as run here: the CUDA compat wrapper has nothing to do on this machine. */
 const IMAGE_ENTRYPOINT = ["python3", "-m", "goldpipe_scorer"];
+/** The job's success checkpoint, beside its chunks. */
+const SUCCESS_FILE = "_SUCCESS";
 /** Where the container leaves its failure reason; DescribeProcessingJob shows its first 1 KB as ExitMessage. */
 const EXIT_MESSAGE_FILE = "/opt/ml/output/message";
 
@@ -255,10 +257,17 @@ export class ProcessingJobRunner {
 
   /**
    * Uploads every file that is new or changed since the last pass, whatever its name, as Continuous
-   * upload does: a file the job is still writing there would reach the lake half-written.
+   * upload does: a file the job is still writing there would reach the lake half-written. The
+   * success checkpoint goes last, so that a goldpipe killed mid-pass never leaves a _SUCCESS in the
+   * lake without the chunks and metrics it vouches for.
    */
   async #upload(output: { dir: string; prefix: string; uploaded: Map<string, number> }): Promise<void> {
-    for (const relative of await filesUnder(output.dir)) {
+    const files = await filesUnder(output.dir);
+    const checkpointLast = [
+      ...files.filter((f) => path.basename(f) !== SUCCESS_FILE),
+      ...files.filter((f) => path.basename(f) === SUCCESS_FILE),
+    ];
+    for (const relative of checkpointLast) {
       const file = path.join(output.dir, relative);
       const { mtimeMs, size } = await stat(file);
       const version = mtimeMs * 1e6 + size;
