@@ -51,7 +51,9 @@ def hazards(tree: exp.Expression) -> list[str]:
                 "type (truncating or rounding), DuckDB answers a DOUBLE: CAST one side AS DOUBLE"
             )
     for node in tree.find_all(*SESSION_DEPENDENT):
-        found.append(f"{node.sql(dialect='athena')} depends on the session's time zone or clock, which differ between engines")
+        found.append(
+            f"{node.sql(dialect='athena')} depends on the session's time zone or clock, which differ between engines"
+        )
     return found
 
 
@@ -59,7 +61,11 @@ def check(statements: list[dict]) -> list[dict]:
     problems = []
     for statement in statements:
         try:
-            trees = [t for t in sqlglot.parse(statement["sql"], read="athena") if t is not None]
+            trees = [
+                t
+                for t in sqlglot.parse(statement["sql"], read="athena")
+                if t is not None
+            ]
         except ParseError as err:
             problems.append(
                 {
@@ -77,7 +83,10 @@ def check(statements: list[dict]) -> list[dict]:
             )
             continue
         if statement["kind"] == "query":
-            problems.extend({"name": statement["name"], "problem": hazard} for hazard in hazards(trees[0]))
+            problems.extend(
+                {"name": statement["name"], "problem": hazard}
+                for hazard in hazards(trees[0])
+            )
     return problems
 
 

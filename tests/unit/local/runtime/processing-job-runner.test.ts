@@ -236,7 +236,8 @@ describe("ProcessingJobRunner", () => {
         `import { ProcessingJobRunner } from ${JSON.stringify(path.resolve("local/runtime/processing-job-runner.ts"))};`,
         `import { DirectoryObjectStore } from ${JSON.stringify(path.resolve("local/adapters/directory-object-store.ts"))};`,
         `const store = new DirectoryObjectStore(${JSON.stringify(path.join(dir, "lake"))});`,
-        `await new ProcessingJobRunner({ store, bucket: "goldpipe-local", python: ${JSON.stringify(fakePython)} }).run(${JSON.stringify(request())});`,
+        `const runner = new ProcessingJobRunner({ store, bucket: "goldpipe-local", python: ${JSON.stringify(fakePython)} });`,
+        `await runner.run(${JSON.stringify(request())});`,
       ].join("\n"),
     );
     const parent = spawn(process.execPath, [script], {

@@ -214,7 +214,7 @@ describe("sealPending, one at a time", () => {
     expect(await pendingKeys()).toEqual([]);
   });
 
-  it("taking over the lock of a seal that died after writing its manifest, clears that run's segments instead of sealing them twice", async () => {
+  it("taking over a dead seal's lock, clears the segments it had sealed into its run instead of sealing them twice", async () => {
     await putSegment(store, "seg-a", [headline("h1")]);
     // A seal that wrote run X's manifest and died before removing seg-a from pending/.
     const dying = { store, workflow: new LocalWorkflow(async () => ({})), owner: holder("a seal that dies") };
