@@ -234,7 +234,9 @@ export class LocalPipeline {
     if (manifest && !isUnfinished(manifest) && report) return { status: "SUCCEEDED", output: report };
     return {
       status: "FAILED",
-      error: `run ${runId} was left unfinished by the process executing it (${manifest?.status ?? "no manifest"}); goldpipe replay ${runId} finishes it`,
+      error:
+        `run ${runId} was left unfinished by the process executing it (${manifest?.status ?? "no manifest"}); ` +
+        `goldpipe replay ${runId} finishes it`,
     };
   }
 }
