@@ -97,7 +97,7 @@ export async function queryLake(
   });
 }
 
-/** A symbolic link anywhere under the curated table (or the table's folder itself being one) could lead a confined query out of the lake. */
+/** A symbolic link under the curated table (or the table's folder being one) could lead a confined query out of the lake. */
 async function refuseLinks(curatedDir: string): Promise<void> {
   const lakeDir = curatedDir.slice(0, curatedDir.length - headlineSentimentTable().LocationPrefix.length);
   let folder = lakeDir;
