@@ -99,7 +99,10 @@ export async function localPipelineFor(
   return { pipeline, follow };
 }
 
-/** Prints the reports of the runs a command finished (one JSON object for one run, an array for several); the exit code says whether each is whole. */
+/**
+ * Prints the reports of the runs a command finished (one JSON object for one run, an array for
+ * several); the exit code says whether each is whole.
+ */
 export function printReports(reports: RunReport[], context: CommandContext): number {
   if (context.json) {
     const json = reports.length === 1 ? reports[0] : reports;

@@ -46,7 +46,7 @@ export interface FanoutOptions {
    * to after it was ingested): read past, neither counted nor sent again.
    */
   skipRows?: number;
-  /** How long to wait while the same content is being ingested elsewhere (default 30 s), before failing so the file is taken again later. */
+  /** How long to wait while the same content is ingested elsewhere (default 30 s), before failing so the file is taken again later. */
   contentLockWaitMs?: number;
 }
 

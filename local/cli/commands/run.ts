@@ -45,7 +45,8 @@ const run: Command = {
         const { manifest } = unfinished;
         const scored = await scoredShards(pipeline.store, manifest);
         context.stderr.write(
-          `run ${manifest.run_id} was left unfinished (${manifest.status}, ${scored} of ${manifest.shards.length} shard(s) scored): resuming it\n`,
+          `run ${manifest.run_id} was left unfinished (${manifest.status}, ` +
+            `${scored} of ${manifest.shards.length} shard(s) scored): resuming it\n`,
         );
         const report = await follow(await pipeline.replay(manifest.run_id));
         (holdsOurs(manifest) ? reports : resumed).push(report);

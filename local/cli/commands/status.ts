@@ -69,7 +69,8 @@ function showRun(
   );
   if (isUnfinished(manifest)) {
     context.stdout.write(
-      `\nnot finished: unless its workflow is running now, the next goldpipe run or watch resumes it, or: goldpipe replay ${manifest.run_id}\n`,
+      "\nnot finished: unless its workflow is running now, the next goldpipe run or watch resumes it, " +
+        `or: goldpipe replay ${manifest.run_id}\n`,
     );
   } else if (shards.some((shard) => shard.state === "failed")) {
     context.stdout.write(`\nreplay the failed shards with: goldpipe replay ${manifest.run_id}\n`);
