@@ -59,6 +59,8 @@ export class DropFolder {
   readonly quietMs: number;
   readonly #seen = new Map<string, Observation>();
   readonly #taken = new Map<string, TakenVersion>();
+  /** Taken files seen changed since they were taken: not quiet, whatever their age. */
+  readonly #changed = new Set<string>();
 
   constructor(dir: string, settleMs: number, quietMs = 15 * settleMs) {
     this.dir = dir;
@@ -82,6 +84,7 @@ export class DropFolder {
         this.#seen.delete(file);
         continue;
       }
+      if (taken) this.#changed.add(file);
       const before = this.#seen.get(file);
       if (!before || before.size !== stats.size || before.mtimeMs !== stats.mtimeMs || before.ino !== stats.ino) {
         this.#seen.set(file, { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino, since: now });
@@ -90,19 +93,36 @@ export class DropFolder {
       }
     }
     for (const file of this.#seen.keys()) if (!present.has(file)) this.#seen.delete(file);
-    for (const file of this.#taken.keys()) if (!present.has(file)) this.#taken.delete(file);
+    for (const file of this.#taken.keys()) {
+      if (present.has(file)) continue;
+      this.#taken.delete(file);
+      this.#changed.delete(file);
+    }
     const writing = await filesOpenForWriting(settled.map((ready) => ready.file));
     return settled.filter((ready) => !writing?.has(ready.file)).sort((a, b) => a.file.localeCompare(b.file));
   }
 
-  /** Taken files that have not changed for quietMs by `now`: done, to be moved to ingested/. */
+  /** Taken files that have not changed for quietMs by `now` (as of the last scan): done, to be moved to ingested/. */
   quietFiles(now: number): string[] {
-    return [...this.#taken].filter(([, version]) => now - version.since >= this.quietMs).map(([file]) => file);
+    return [...this.#taken]
+      .filter(([file, version]) => !this.#changed.has(file) && now - version.since >= this.quietMs)
+      .map(([file]) => file);
+  }
+
+  /** Taken files as they were taken, unchanged since (watch stopping: what they hold is all in the lake). */
+  async unchangedTakenFiles(): Promise<string[]> {
+    const unchanged: string[] = [];
+    for (const [file, version] of this.#taken) {
+      const stats = await stat(file).catch(() => undefined);
+      if (stats && sameVersion(version, stats)) unchanged.push(file);
+    }
+    return unchanged;
   }
 
   /** Records the version of a file just ingested. */
   markTaken(ready: ReadyFile, version: Pick<TakenVersion, "sha256" | "endsWithLineBreak" | "rows">, now: number): void {
     this.#seen.delete(ready.file);
+    this.#changed.delete(ready.file);
     this.#taken.set(ready.file, { size: ready.size, mtimeMs: ready.mtimeMs, ino: ready.ino, since: now, ...version });
   }
 
@@ -146,6 +166,7 @@ export class DropFolder {
       await rename(file, destination);
       this.#seen.delete(file);
       this.#taken.delete(file);
+      this.#changed.delete(file);
       return destination;
     }
   }

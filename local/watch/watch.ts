@@ -140,6 +140,8 @@ export class Watch {
     }
     await this.#exclusive;
     if (this.#failure) throw this.#failure;
+    // Files read whole and untouched since go to ingested/ now; one that changed stays, to be read at the next start.
+    for (const file of await this.#folder.unchangedTakenFiles()) await this.#moveIngested(file, "all of it in the lake");
     const left = await pendingStats(this.#lake, Number.MAX_SAFE_INTEGER);
     this.#emit("stopped", `stopped; ${left.rows} headline(s) stay pending for the next start`, { pending_rows: left.rows });
     await this.#logWrites;
@@ -209,12 +211,7 @@ export class Watch {
     const { clock, runtime } = this.#options;
     const now = clock.now().getTime();
     for (const file of this.#folder.quietFiles(now)) {
-      const movedTo = await this.#folder.moveIngested(file);
-      const quiet = Math.round(this.#folder.quietMs / 1000);
-      this.#emit("moved", `${path.basename(file)} unchanged for ${quiet}s: moved to ${path.relative(this.#options.dir, movedTo)}`, {
-        file,
-        moved_to: movedTo,
-      });
+      await this.#moveIngested(file, `unchanged for ${Math.round(this.#folder.quietMs / 1000)}s`);
     }
     const drops: { ready: ReadyFile; drop: FileDrop }[] = [];
     for (const ready of await this.#folder.readyFiles(now)) {
@@ -277,6 +274,14 @@ export class Watch {
         });
       }
       this.#pending = await pendingStats(this.#lake, this.#countCap());
+    });
+  }
+
+  async #moveIngested(file: string, why: string): Promise<void> {
+    const movedTo = await this.#folder.moveIngested(file);
+    this.#emit("moved", `${path.basename(file)} ${why}: moved to ${path.relative(this.#options.dir, movedTo)}`, {
+      file,
+      moved_to: movedTo,
     });
   }
 
