@@ -2,13 +2,12 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promis
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withDuckDB } from "../../functions/core/lake/duckdb.ts";
-import { sqlString } from "../../functions/core/lake/sql-literal.ts";
 import { allManifests } from "../../functions/core/orchestration/runs.ts";
 import { DirectoryObjectStore } from "../../local/adapters/directory-object-store.ts";
-import { queryLake } from "../../local/query/lake-catalog.ts";
 import { runGoldpipe, startGoldpipe, type GoldpipeProcess } from "../support/cli-process.ts";
 import { fastScorer } from "../support/fast-scorer.ts";
+import { curatedRows, scoredRows } from "../support/lake-counts.ts";
+import { until } from "../support/until.ts";
 import { writeHeadlinesCsv } from "../support/pipeline-fixtures.ts";
 
 /**
@@ -44,27 +43,8 @@ const newLake = async () => path.join(await mkdtemp(path.join(workdir, "case-"))
 const run = (file: string, lake: string, extra: Record<string, string> = {}) =>
   startGoldpipe(["run", file, "--lake", lake, "--model", model, ...RUN_OPTIONS, "--json"], { ...env, ...extra });
 
-/** Curated rows and distinct headlines; scored rows and distinct headlines, across every run of the lake. */
-async function counts(lake: string) {
-  const curated = (await queryLake(lake, "SELECT count(*)::INTEGER AS rows, count(DISTINCT id)::INTEGER AS ids FROM headline_sentiment"))
-    .rows[0] as { rows: number; ids: number };
-  const glob = path.join(lake, "runs", "*", "scores", "*", "part-*.parquet");
-  const scored = await withDuckDB(
-    async (db) =>
-      (
-        await db.runAndReadAll(`SELECT count(*)::INTEGER AS rows, count(DISTINCT id)::INTEGER AS ids FROM read_parquet(${sqlString(glob)})`)
-      ).getRowObjectsJson()[0] as { rows: number; ids: number },
-  );
-  return { curated, scored };
-}
-
-async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** Curated and scored rows across every run of the lake, each with its distinct headlines. */
+const counts = async (lake: string) => ({ curated: await curatedRows(lake), scored: await scoredRows(lake) });
 
 const succeeded = async (lake: string) => (await allManifests(new DirectoryObjectStore(lake))).map((manifest) => manifest.status);
 
@@ -76,7 +56,7 @@ describe("two goldpipe processes on one lake", () => {
     expect(second.code, second.stderr).toBe(0);
     expect(JSON.parse(first.stdout).run_id).toBe(JSON.parse(second.stdout).run_id);
     expect(await succeeded(lake)).toEqual(["Succeeded"]);
-    expect(await counts(lake)).toEqual({ curated: { rows: 40, ids: 40 }, scored: { rows: 40, ids: 40 } });
+    expect(await counts(lake)).toEqual({ curated: { rows: 40, distinct: 40 }, scored: { rows: 40, distinct: 40 } });
     expect(`${first.stderr}${second.stderr}`).toMatch(/same content as incoming\/.*, ingested before/);
   });
 
@@ -88,7 +68,7 @@ describe("two goldpipe processes on one lake", () => {
     const replay = () =>
       startGoldpipe(["replay", runId, "--lake", lake, "--model", model], { ...env, GOLDPIPE_FAST_SCORER_CHUNK_SECONDS: "1" });
     const first = replay();
-    await until(() => first.output().stderr.includes("replaying shard(s) 0, 1"), "the first replay to start");
+    await until(() => first.output().stderr.includes("replaying shard(s) 0, 1"), "the first replay to start", { timeoutMs: 60_000 });
     const second = await replay().exited;
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(
@@ -96,7 +76,7 @@ describe("two goldpipe processes on one lake", () => {
     );
     expect((await first.exited).code).toBe(0);
     expect(await succeeded(lake)).toEqual(["Succeeded"]);
-    expect(await counts(lake)).toEqual({ curated: { rows: 40, ids: 40 }, scored: { rows: 40, ids: 40 } });
+    expect(await counts(lake)).toEqual({ curated: { rows: 40, distinct: 40 }, scored: { rows: 40, distinct: 40 } });
   });
 
   it("watch and run on one lake: every file's headlines curated once, each shard scored once", async () => {
@@ -117,17 +97,21 @@ describe("two goldpipe processes on one lake", () => {
       expect(alone.code, alone.stderr).toBe(0);
       const shared = await running.exited;
       expect(shared.code, shared.stderr).toBe(0);
-      await until(async () => {
-        const statuses = await succeeded(lake);
-        const pending = await readdir(path.join(lake, "pending")).catch(() => [] as string[]);
-        return statuses.length > 0 && statuses.every((status) => status === "Succeeded") && pending.length === 0;
-      }, "every run to succeed");
+      await until(
+        async () => {
+          const statuses = await succeeded(lake);
+          const pending = await readdir(path.join(lake, "pending")).catch(() => [] as string[]);
+          return statuses.length > 0 && statuses.every((status) => status === "Succeeded") && pending.length === 0;
+        },
+        "every run to succeed",
+        { timeoutMs: 60_000 },
+      );
     } finally {
       watch.signal("SIGINT");
       const end = await watch.exited;
       expect(end.code, end.stderr).toBe(0);
     }
-    expect(await counts(lake)).toEqual({ curated: { rows: 70, ids: 70 }, scored: { rows: 70, ids: 70 } });
+    expect(await counts(lake)).toEqual({ curated: { rows: 70, distinct: 70 }, scored: { rows: 70, distinct: 70 } });
   });
 });
 
@@ -138,10 +122,14 @@ describe("stopped by a signal, goldpipe run stops its jobs, says what is left, a
   ] as const)("%s", async (signal, exitCode) => {
     const lake = await newLake();
     const running = run(feed, lake, { GOLDPIPE_FAST_SCORER_CHUNK_SECONDS: "1" });
-    await until(async () => {
-      const scores = await readdir(path.join(lake, "runs"), { recursive: true }).catch(() => [] as string[]);
-      return scores.some((file) => /part-.*\.parquet$/.test(file));
-    }, "the first chunk in the lake");
+    await until(
+      async () => {
+        const scores = await readdir(path.join(lake, "runs"), { recursive: true }).catch(() => [] as string[]);
+        return scores.some((file) => /part-.*\.parquet$/.test(file));
+      },
+      "the first chunk in the lake",
+      { timeoutMs: 60_000 },
+    );
     running.signal(signal);
     const end = await running.exited;
     expect(end.code, end.stderr).toBe(exitCode);
@@ -154,6 +142,6 @@ describe("stopped by a signal, goldpipe run stops its jobs, says what is left, a
     const again = await runGoldpipe(["run", feed, "--lake", lake, "--model", model, ...RUN_OPTIONS], env);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/run run-\w+ was left unfinished \(Sealed, \d of 2 shard\(s\) scored\): resuming it/);
-    expect(await counts(lake)).toEqual({ curated: { rows: 40, ids: 40 }, scored: { rows: 40, ids: 40 } });
+    expect(await counts(lake)).toEqual({ curated: { rows: 40, distinct: 40 }, scored: { rows: 40, distinct: 40 } });
   });
 });

@@ -2,8 +2,6 @@ import { readdir, readFile, mkdtemp, rm, writeFile, mkdir } from "node:fs/promis
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withDuckDB } from "../../functions/core/lake/duckdb.ts";
-import { sqlString } from "../../functions/core/lake/sql-literal.ts";
 import { RUNS_PREFIX } from "../../functions/core/lake-keys.ts";
 import { currentLock } from "../../functions/core/orchestration/lock.ts";
 import { readManifest } from "../../functions/core/orchestration/manifest.ts";
@@ -13,6 +11,8 @@ import { DirectoryObjectStore } from "../../local/adapters/directory-object-stor
 import { queryLake } from "../../local/query/lake-catalog.ts";
 import { processExists } from "../../local/runtime/process-exists.ts";
 import { runGoldpipe, startGoldpipe } from "../support/cli-process.ts";
+import { scoredRows } from "../support/lake-counts.ts";
+import { until } from "../support/until.ts";
 import { fastScorer } from "../support/fast-scorer.ts";
 import { writeHeadlinesCsv } from "../support/pipeline-fixtures.ts";
 
@@ -61,19 +61,6 @@ async function curatedIds(lake: string): Promise<string[]> {
   return result.rows.map((row) => String(row.id));
 }
 
-/** Every scored row the GPU jobs wrote in the lake, and how many distinct headlines they are. */
-async function scoredRows(lake: string): Promise<{ rows: number; distinct: number }> {
-  const glob = path.join(lake, "runs", "*", "scores", "*", "part-*.parquet");
-  return withDuckDB(async (db) => {
-    const [row] = (
-      await db.runAndReadAll(
-        `SELECT count(*)::INTEGER AS rows, count(DISTINCT id)::INTEGER AS distinct FROM read_parquet(${sqlString(glob)})`,
-      )
-    ).getRowObjectsJson() as { rows: number; distinct: number }[];
-    return row!;
-  });
-}
-
 /** What each finished shard holds: its chunk files and its job's metrics, which a second scoring would change. */
 async function finishedShards(lake: string): Promise<Record<string, { chunks: string[]; metrics: string }>> {
   const shards: Record<string, { chunks: string[]; metrics: string }> = {};
@@ -100,14 +87,6 @@ async function jobsOf(pid: number): Promise<number[]> {
     if (command.includes(`goldpipe-job-${pid}-`)) found.push(Number(entry));
   }
   return found;
-}
-
-async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** The lake as a successful recovery leaves it: whole, once, committed, unlocked. */
@@ -185,7 +164,7 @@ async function finish(how: Finisher, lake: string): Promise<void> {
         return runs.length > 0 && runs.every((manifest) => manifest.status === "Succeeded") && pending.length === 0 && !held.includes(true);
       },
       "watch to finish the lake",
-      60_000,
+      { timeoutMs: 60_000 },
     ).catch((error: Error) => {
       throw new Error(`${error.message}; it said: ${watch.output().stdout.slice(-3000)} ${watch.output().stderr}`);
     });

@@ -16,6 +16,7 @@ import {
 import { FAKE_SCORER } from "../../../support/fake-scorer.ts";
 import { DirectoryObjectStore } from "../../../../local/adapters/directory-object-store.ts";
 import { processExists } from "../../../../local/runtime/process-exists.ts";
+import { until } from "../../../support/until.ts";
 
 let dir: string;
 let store: ObjectStore;
@@ -95,14 +96,6 @@ function request(overrides: { maxRuntime?: number; shardKey?: string } = {}) {
 }
 
 const lakeText = async (key: string) => (await store.get(key))?.toString("utf8");
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** The pid of the fake job once it has started (it writes it to STARTED_MARKER). */
 async function startedJob(): Promise<number> {

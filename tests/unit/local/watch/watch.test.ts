@@ -10,6 +10,7 @@ import { realClock } from "../../../../local/watch/clock.ts";
 import { WatchView, type WatchEvent } from "../../../../local/watch/view.ts";
 import { Watch, watchLogPath, type StartedRun, type WatchRuntime } from "../../../../local/watch/watch.ts";
 import { DirectoryObjectStore } from "../../../../local/adapters/directory-object-store.ts";
+import { until } from "../../../support/until.ts";
 
 // Tuesday 13 January 2026, 10:00 New York (COMEX open) and Saturday 17 January (closed).
 const OPEN = new Date("2026-01-13T15:00:00Z");
@@ -103,14 +104,6 @@ function startWatch(runtime: WatchRuntime, clockStart: Date, quietMs = 150) {
   });
   const done = watch.run();
   return { watch, done, events };
-}
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe("goldpipe watch's loop", () => {
