@@ -2,6 +2,7 @@ import { BadInputError } from "../../../functions/core/errors.ts";
 import type { RunReport } from "../../../functions/core/lake/report.ts";
 import { successKey } from "../../../functions/core/lake-keys.ts";
 import type { RunManifest } from "../../../functions/core/orchestration/manifest.ts";
+import { RunBusyError } from "../../../functions/core/orchestration/replay.ts";
 import { DEFAULT_SHARD_SIZE } from "../../../functions/core/orchestration/seal.ts";
 import type { ObjectStore } from "../../../functions/core/ports.ts";
 import { ingestLocalFiles } from "../../ingest-files.ts";
@@ -48,8 +49,12 @@ const run: Command = {
           `run ${manifest.run_id} was left unfinished (${manifest.status}, ` +
             `${scored} of ${manifest.shards.length} shard(s) scored): resuming it\n`,
         );
-        const report = await follow(await pipeline.replay(manifest.run_id));
-        (holdsOurs(manifest) ? reports : resumed).push(report);
+        const replay = await pipeline.replay(manifest.run_id).catch((error: unknown) => {
+          // Another process took the run up in the meantime: it is followed below if it holds these files.
+          if (error instanceof RunBusyError) return undefined;
+          throw error;
+        });
+        if (replay) (holdsOurs(manifest) ? reports : resumed).push(await follow(replay));
       }
 
       const started = await pipeline.seal(
