@@ -45,16 +45,17 @@ const run: Command = {
         if (unfinished.heldBy) continue;
         const { manifest } = unfinished;
         const scored = await scoredShards(pipeline.store, manifest);
-        context.stderr.write(
-          `run ${manifest.run_id} was left unfinished (${manifest.status}, ` +
-            `${scored} of ${manifest.shards.length} shard(s) scored): resuming it\n`,
-        );
         const replay = await pipeline.replay(manifest.run_id).catch((error: unknown) => {
           // Another process took the run up in the meantime: it is followed below if it holds these files.
           if (error instanceof RunBusyError) return undefined;
           throw error;
         });
-        if (replay) (holdsOurs(manifest) ? reports : resumed).push(await follow(replay));
+        if (!replay) continue;
+        context.stderr.write(
+          `run ${manifest.run_id} was left unfinished (${manifest.status}, ` +
+            `${scored} of ${manifest.shards.length} shard(s) scored): resuming it\n`,
+        );
+        (holdsOurs(manifest) ? reports : resumed).push(await follow(replay));
       }
 
       const started = await pipeline.seal(
