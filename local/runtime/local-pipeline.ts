@@ -215,6 +215,8 @@ export class LocalPipeline {
       await keepRunLock(this.store, runId, executionId, { release: true });
     });
     this.#executions.add(finished);
+    const settled = () => this.#executions.delete(finished);
+    finished.then(settled, settled);
     return { run_id: runId, execution_id: executionId, shards, rows, executedBy: undefined, finished };
   }
 

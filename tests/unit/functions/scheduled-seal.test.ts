@@ -134,5 +134,5 @@ describe("a simulated NYSE trading day through the function, on the directory st
     expect(manifests.reduce((sum, m) => sum + m.rows, 0)).toBe(
       landings.filter(({ id }) => sealedAt.has(id)).reduce((sum, l) => sum + l.rows, 0),
     );
-  }, 30_000);
+  });
 });
