@@ -1,7 +1,8 @@
 import { awsAdapters } from "./aws/adapters.ts";
 import { lambdaHandler, logger } from "./aws/lambda-handler.ts";
+import { lambdaLockingPorts } from "./aws/lambda-lock-owner.ts";
 import { runSettingsFromEnvironment, shardSizeFromEnvironment } from "./aws/run-settings.ts";
-import type { ObjectStore, Workflow } from "./core/ports.ts";
+import type { LockingPorts } from "./core/orchestration/run-lock.ts";
 import { ScheduledEventSchema, sealTickMessage, type SealTickEvent } from "./core/scheduling/events.ts";
 import { parseScheduleConfig, type ScheduleConfig } from "./core/scheduling/schedule-config.ts";
 import { scheduledSeal } from "./core/scheduling/scheduled-seal.ts";
@@ -12,7 +13,7 @@ import { DEFAULT_SHARD_SIZE, sealPending } from "./core/orchestration/seal.ts";
  * schedule configuration as YAML or JSON, docs/scheduling.md), SHARD_SIZE and the run settings.
  */
 export async function scheduledSealTick(
-  ports: { store: ObjectStore; workflow: Workflow },
+  ports: LockingPorts,
   options: { now: Date; env: Record<string, string | undefined>; onEvent: (e: SealTickEvent) => void },
 ) {
   const shardSize = shardSizeFromEnvironment(options.env) ?? DEFAULT_SHARD_SIZE;
@@ -45,6 +46,11 @@ function scheduleConfigFrom(env: Record<string, string | undefined>): ScheduleCo
 
 export const handler = lambdaHandler(
   ScheduledEventSchema,
-  () => scheduledSealTick(awsAdapters(), { now: new Date(), env: process.env, onEvent: (e) => logger.info(sealTickMessage(e), { ...e }) }),
+  (_event, context) =>
+    scheduledSealTick(lambdaLockingPorts(awsAdapters(), context), {
+      now: new Date(),
+      env: process.env,
+      onEvent: (e) => logger.info(sealTickMessage(e), { ...e }),
+    }),
   { correlationId: (event) => event.id },
 );

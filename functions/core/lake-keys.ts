@@ -6,6 +6,13 @@ export const QUARANTINE_PREFIX = "quarantine/";
 export const PENDING_PREFIX = "pending/";
 export const RUNS_PREFIX = "runs/";
 export const CURATED_PREFIX = "curated/headline_sentiment/";
+export const LOCKS_PREFIX = "locks/";
+
+/**
+ * `incoming/<drop_id>/<name>`: each file goldpipe drops gets a key of its own, so two files of the
+ * same name (or the same file dropped twice) never overwrite each other or each other's quarantine.
+ */
+export const dropKey = (name: string, dropId: string) => `${INCOMING_PREFIX}${dropId}/${name}`;
 
 export const ingestRecordKey = (sha256: string) => `${INGEST_PREFIX}${sha256}.json`;
 export const pendingSegmentKey = (segmentId: string) => `${PENDING_PREFIX}${segmentId}.jsonl`;
@@ -25,6 +32,10 @@ export const curatedPartitionPrefix = (p: { year: number; month: number; day: nu
   `${CURATED_PREFIX}year=${p.year}/month=${String(p.month).padStart(2, "0")}/day=${String(p.day).padStart(2, "0")}/`;
 export const curatedKey = (p: { year: number; month: number; day: number }, runId: string, part: number) =>
   `${curatedPartitionPrefix(p)}${runId}-${part}.parquet`;
+
+/** A lock's generations: `locks/<name>/<generation>.json`, numbered so that key order is their order. */
+export const lockPrefix = (name: string) => `${LOCKS_PREFIX}${name}/`;
+export const lockKey = (name: string, generation: number) => `${lockPrefix(name)}${String(generation).padStart(10, "0")}.json`;
 
 /** `quarantine/<file>/`, <file> being the dropped file's key without `incoming/`. */
 export const quarantinePrefix = (file: string) =>

@@ -7,6 +7,11 @@ export interface ObjectStore {
   /** The object as a stream; throws ObjectNotFoundError when there is none. */
   getStream(key: string): Promise<Readable>;
   put(key: string, body: Buffer | string | Readable, options?: { contentType?: string }): Promise<void>;
+  /**
+   * Writes the object only when there is none under the key, atomically: of two callers creating
+   * the same key at once, exactly one gets true. S3's `If-None-Match: *`; an exclusive create on a directory.
+   */
+  createIfAbsent(key: string, body: Buffer | string, options?: { contentType?: string }): Promise<boolean>;
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Every object under the prefix, in key order. */
   list(prefix: string): AsyncIterable<ObjectInfo>;

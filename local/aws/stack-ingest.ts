@@ -6,7 +6,8 @@ import { pipeline } from "node:stream/promises";
 import { z } from "zod";
 import type { FileIngestResult } from "../../functions/core/ingest/fanout.ts";
 import { findIngestRecord } from "../../functions/core/ingest/ingest-record.ts";
-import { INCOMING_PREFIX, quarantineReasonKey } from "../../functions/core/lake-keys.ts";
+import { newDropKey } from "../../functions/core/ingest/drop-key.ts";
+import { quarantineReasonKey } from "../../functions/core/lake-keys.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
 
 /** A file put under incoming/ of a deployed stack's lake. */
@@ -21,9 +22,9 @@ export interface DroppedFile {
 /** The stack's fanout's answer for a dropped file: what `goldpipe ingest` prints for a local one. */
 export type StackIngestResult = Omit<FileIngestResult, "messages"> & { path: string; error: null };
 
-/** Uploads a file to incoming/<its name>, hashing it on the way: S3 then tells the fanout. */
+/** Uploads a file under a key of its own (incoming/<drop_id>/<its name>), hashing it on the way: S3 then tells the fanout. */
 export async function dropFile(store: ObjectStore, filePath: string): Promise<DroppedFile> {
-  const key = `${INCOMING_PREFIX}${path.basename(filePath)}`;
+  const key = newDropKey(path.basename(filePath));
   const hash = createHash("sha256");
   const hashing = new Transform({
     transform(chunk: Buffer, _encoding, done) {

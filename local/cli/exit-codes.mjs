@@ -7,7 +7,7 @@ export const EXIT_CODES = /** @type {const} */ ({
   internal: { code: 1, meaning: "internal error" },
   badInput: { code: 2, meaning: "bad input or usage (one line on stderr says what to do)" },
   partiallyFailed: { code: 3, meaning: "a run ended with failed shards" },
-  interrupted: { code: 130, meaning: "watch stopped twice, leaving its run for replay" },
+  interrupted: { code: 130, meaning: "stopped by Ctrl-C (SIGTERM: 143); the next run resumes what was left" },
 });
 
 /** @type {{ readonly [Name in keyof typeof EXIT_CODES]: (typeof EXIT_CODES)[Name]["code"] }} */

@@ -8,6 +8,7 @@ import type { MergeResult } from "../../functions/core/lake/merge.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
 import { RunInputSchema, type RunInput } from "../../functions/core/orchestration/run-input.ts";
 import type { Chaos } from "./chaos.ts";
+import type { KillSwitch } from "./kill-switch.ts";
 import { ProcessingJobRunner } from "./processing-job-runner.ts";
 
 export const PIPELINE_ASL_URL = new URL("../../statemachines/pipeline.asl.yaml", import.meta.url);
@@ -44,6 +45,10 @@ export interface LocalPipelineOptions {
   /** Wait before each retry, instead of the definition's backoff (seconds to minutes in AWS). */
   retryDelayMs?: number;
   onShard?: (event: ShardEvent) => void;
+  /** Aborting it stops the execution: no new state starts, running jobs are stopped, and the execution rejects once they have ended. */
+  signal?: AbortSignal;
+  /** GOLDPIPE_KILL_AT: told after each state has run. */
+  killSwitch?: KillSwitch;
 }
 
 /** Default local wait before a retry: long enough to read in a log, short beside a job. */
@@ -127,11 +132,33 @@ export async function runPipeline(name: string, input: RunInput, options: LocalP
     ReportRun: async (parameters) => lake.report(parameters),
   };
 
+  // Every state's handler runs to its end even once the execution is stopped, so nothing is left
+  // half-written or running; the stop waits for them. No handler starts after the stop: the
+  // engine may still be walking the Map, and a refused job must not be recorded as a failed shard.
+  const inFlight = new Set<Promise<unknown>>();
+  const tracked = Object.fromEntries(
+    Object.entries(handlers).map(([state, handler]) => [
+      state,
+      (parameters: never) => {
+        if (options.signal?.aborted)
+          return Promise.reject(new ExecutionStoppedError(`${state} not started: execution ${name} was stopped`));
+        const running = handler(parameters).then((result) => {
+          options.killSwitch?.afterState(state);
+          return result;
+        });
+        inFlight.add(running);
+        const settled = () => inFlight.delete(running);
+        running.then(settled, settled);
+        return running;
+      },
+    ]),
+  );
+
   const delay = options.retryDelayMs ?? LOCAL_RETRY_DELAY_MS;
   const machine = new StateMachine(pipelineDefinition());
   const execution = machine.run(run, {
     overrides: {
-      taskResourceLocalHandlers: handlers as never,
+      taskResourceLocalHandlers: tracked as never,
       retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((state) => [state, delay])),
       waitTimeOverrides: { WaitBeforeRetry: delay },
     },
@@ -140,11 +167,29 @@ export async function runPipeline(name: string, input: RunInput, options: LocalP
       State: { RetryCount: 0 },
     },
   });
+  const stop = () => {
+    execution.abort();
+    void runner.stop();
+  };
+  options.signal?.addEventListener("abort", stop, { once: true });
+  if (options.signal?.aborted) stop();
   try {
     return await execution.result;
   } catch (error) {
+    if (options.signal?.aborted) {
+      await runner.stop();
+      await Promise.allSettled([...inFlight]);
+      throw new ExecutionStoppedError(`execution ${name} was stopped`);
+    }
     // aws-local-stepfunctions wraps the failing state's error; its cause is what went wrong.
     const cause = (error as { cause?: unknown }).cause;
     throw cause instanceof Error ? cause : error;
+  } finally {
+    options.signal?.removeEventListener("abort", stop);
   }
+}
+
+/** The execution was stopped from outside (goldpipe run interrupted), after its running states had ended. */
+export class ExecutionStoppedError extends Error {
+  override name = "ExecutionStoppedError";
 }

@@ -1,7 +1,6 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readdir, readFile, rm, stat, symlink } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
@@ -9,8 +8,11 @@ import { z } from "zod";
 import { BadInputError } from "../../functions/core/errors.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
 import { chaosVerdict, type Chaos } from "./chaos.ts";
+import { makeTemporaryFolder } from "../../functions/core/temporary-folder.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** Each job runs under it, so that it ends with this process whatever way this one ends. */
+const JOB_SUPERVISOR = fileURLToPath(new URL("./job-supervisor.ts", import.meta.url));
 /** SageMaker's root inside the container; the runner maps it to the job's directory. */
 const CONTAINER_ROOT = "/opt/ml/";
 /** DescribeProcessingJob's FailureReason holds at most this many characters. */
@@ -22,6 +24,8 @@ const STDERR_DRAIN_MS = 500;
 
 /** The gpu-job image's ENTRYPOINT (gpu-job/Dockerfile) as run here: the CUDA compat wrapper has nothing to do on this machine. */
 const IMAGE_ENTRYPOINT = ["python3", "-m", "goldpipe_scorer"];
+/** The job's success checkpoint, beside its chunks. */
+const SUCCESS_FILE = "_SUCCESS";
 /** Where the container leaves its failure reason; DescribeProcessingJob shows its first 1 KB as ExitMessage. */
 const EXIT_MESSAGE_FILE = "/opt/ml/output/message";
 
@@ -57,6 +61,11 @@ export type ProcessingJobRequest = z.infer<typeof ProcessingJobRequestSchema>;
  * DescribeProcessingJob answer as JSON: SageMaker's FailureReason and, when the container left one
  * in /opt/ml/output/message, its ExitMessage. `failureReason` is what a person reads: the message, else the reason.
  */
+/** A job stopped because the runner was told to stop (goldpipe run interrupted): not the job's failure. */
+export class ProcessingJobStoppedError extends Error {
+  override name = "ProcessingJobStoppedError";
+}
+
 export class ProcessingJobFailedError extends Error {
   override name = "States.TaskFailed";
   readonly failureReason: string;
@@ -117,12 +126,32 @@ export class ProcessingJobRunner {
   readonly #options: ProcessingJobRunnerOptions;
   /** Attempts seen per shard (GOLDPIPE_SHARD_ID) in this execution, for chaos. */
   readonly #attempts = new Map<string, number>();
+  /** Jobs running now (their supervisors), and every run() not yet settled. */
+  readonly #jobs = new Set<ChildProcess>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #stopped = false;
 
   constructor(options: ProcessingJobRunnerOptions) {
     this.#options = options;
   }
 
-  async run(parameters: unknown): Promise<{ ProcessingJobName: string; ProcessingJobArn: string; ProcessingJobStatus: "Completed" }> {
+  /** Stops every job running now and refuses new ones; resolves once each has ended and its job directory is gone. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const job of this.#jobs) job.kill("SIGTERM");
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  run(parameters: unknown): Promise<{ ProcessingJobName: string; ProcessingJobArn: string; ProcessingJobStatus: "Completed" }> {
+    const running = this.#run(parameters);
+    this.#inFlight.add(running);
+    const settled = () => this.#inFlight.delete(running);
+    running.then(settled, settled);
+    return running;
+  }
+
+  async #run(parameters: unknown): Promise<{ ProcessingJobName: string; ProcessingJobArn: string; ProcessingJobStatus: "Completed" }> {
+    if (this.#stopped) throw new ProcessingJobStoppedError("the local runner is stopping: no new job starts");
     const request = ProcessingJobRequestSchema.parse(parameters);
     const jobName = request.ProcessingJobName;
     const shardId = request.Environment.GOLDPIPE_SHARD_ID ?? "";
@@ -135,7 +164,7 @@ export class ProcessingJobRunner {
       throw new ProcessingJobFailedError(jobName, `GOLDPIPE_CHAOS failed attempt ${attempt + 1} of shard ${shardId} before it started`);
     }
 
-    const jobDir = await mkdtemp(path.join(os.tmpdir(), "goldpipe-job-"));
+    const jobDir = await makeTemporaryFolder("job");
     const local = (containerPath: string) => path.join(jobDir, containerPath.slice(CONTAINER_ROOT.length));
     try {
       let checkpointChunks = 0;
@@ -170,12 +199,13 @@ export class ProcessingJobRunner {
       const timer = setInterval(upload, UPLOAD_INTERVAL_MS);
       let exit: JobExit;
       try {
-        exit = await this.#launch(request, local, verdict.fail ? verdict.afterChunks : undefined);
+        exit = await this.#launch(request, jobDir, local, verdict.fail ? verdict.afterChunks : undefined);
       } finally {
         clearInterval(timer);
         await upload();
       }
       if (uploadError !== undefined) throw uploadError;
+      if (this.#stopped && exit.code !== 0) throw new ProcessingJobStoppedError(`${jobName} was stopped with the local runner`);
       if (exit.code !== 0) {
         const message = await readFile(local(EXIT_MESSAGE_FILE), "utf8").catch(() => "");
         throw new ProcessingJobFailedError(jobName, describeExit(exit, verdict), message.trim());
@@ -227,10 +257,17 @@ export class ProcessingJobRunner {
 
   /**
    * Uploads every file that is new or changed since the last pass, whatever its name, as Continuous
-   * upload does: a file the job is still writing there would reach the lake half-written.
+   * upload does: a file the job is still writing there would reach the lake half-written. The
+   * success checkpoint goes last, so that a goldpipe killed mid-pass never leaves a _SUCCESS in the
+   * lake without the chunks and metrics it vouches for.
    */
   async #upload(output: { dir: string; prefix: string; uploaded: Map<string, number> }): Promise<void> {
-    for (const relative of await filesUnder(output.dir)) {
+    const files = await filesUnder(output.dir);
+    const checkpointLast = [
+      ...files.filter((f) => path.basename(f) !== SUCCESS_FILE),
+      ...files.filter((f) => path.basename(f) === SUCCESS_FILE),
+    ];
+    for (const relative of checkpointLast) {
       const file = path.join(output.dir, relative);
       const { mtimeMs, size } = await stat(file);
       const version = mtimeMs * 1e6 + size;
@@ -240,7 +277,17 @@ export class ProcessingJobRunner {
     }
   }
 
-  #launch(request: ProcessingJobRequest, local: (p: string) => string, crashAfterChunks: number | undefined): Promise<JobExit> {
+  /**
+   * Starts the entry point under the job supervisor, out of this process's group (a Ctrl-C reaches
+   * goldpipe, which stops the jobs itself): a stop or MaxRuntimeInSeconds reaches the job through the
+   * supervisor, and the death of this process ends the job and removes its directory.
+   */
+  #launch(
+    request: ProcessingJobRequest,
+    jobDir: string,
+    local: (p: string) => string,
+    crashAfterChunks: number | undefined,
+  ): Promise<JobExit> {
     const [entry, ...entryArgs] = request.AppSpecification.ContainerEntrypoint;
     const command = entry === "python3" || entry === "python" ? (this.#options.python ?? defaultPython()) : (entry ?? "");
     const args = [...entryArgs, ...request.AppSpecification.ContainerArguments].map((arg) =>
@@ -254,7 +301,14 @@ export class ProcessingJobRunner {
     delete env.GOLDPIPE_CRASH_AFTER_CHUNKS;
     if (crashAfterChunks !== undefined) env.GOLDPIPE_CRASH_AFTER_CHUNKS = String(crashAfterChunks);
     return new Promise((resolve, reject) => {
-      const child = spawn(command, args, { env, stdio: ["ignore", "ignore", "pipe"] });
+      if (this.#stopped)
+        return reject(new ProcessingJobStoppedError(`${request.ProcessingJobName} was not started: the local runner is stopping`));
+      const child = spawn(process.execPath, [JOB_SUPERVISOR, String(process.pid), jobDir, command, ...args], {
+        env,
+        stdio: ["ignore", "ignore", "pipe"],
+        detached: true,
+      });
+      this.#jobs.add(child);
       let stderr = "";
       child.stderr.setEncoding("utf8").on("data", (text: string) => {
         stderr = (stderr + text).slice(-4000);
@@ -263,16 +317,18 @@ export class ProcessingJobRunner {
       let stopped = false;
       const stopper = setTimeout(() => {
         stopped = true;
-        child.kill("SIGKILL");
+        child.kill("SIGTERM");
       }, limit * 1000);
       child.on("error", (error) => {
         clearTimeout(stopper);
-        reject(new Error(`cannot start the processing job's entry point ${command}: ${error.message}`));
+        this.#jobs.delete(child);
+        reject(new Error(`cannot start the processing job's supervisor: ${error.message}`));
       });
       // The job's exit ends it, even while a process it left behind holds stderr open; 'close'
       // (stderr drained) is awaited only briefly.
       child.on("exit", (code, signal) => {
         clearTimeout(stopper);
+        this.#jobs.delete(child);
         const done = () => resolve({ code: code ?? (signal ? 128 : 1), signal, stderr, maxRuntimeExceeded: stopped ? limit : undefined });
         const drained = setTimeout(done, STDERR_DRAIN_MS);
         child.once("close", () => {

@@ -1,6 +1,5 @@
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { DuckDBConnection } from "@duckdb/node-api";
@@ -12,6 +11,7 @@ import { curatedKey, curatedPartitionPrefix, refreshStatementKey, runPrefix } fr
 import type { MergeResult } from "./merge-result.ts";
 export type { MergeResult };
 import type { ObjectStore } from "../ports.ts";
+import { makeTemporaryFolder } from "../temporary-folder.ts";
 
 export interface MergeOptions {
   store: ObjectStore;
@@ -49,7 +49,7 @@ const MERGED_FILE = /^year=(\d+)\/month=(\d+)\/day=(\d+)\/part-(\d+)\.parquet$/;
  */
 export async function mergeRun(runId: string, { store, table, bucket, database }: MergeOptions): Promise<MergeResult> {
   const started = performance.now();
-  const tmp = await mkdtemp(path.join(os.tmpdir(), "goldpipe-merge-"));
+  const tmp = await makeTemporaryFolder("merge");
   try {
     const scoredFiles = await fetchAll(store, await successfulScoreKeys(store, runId), path.join(tmp, "scores"));
     const merged = await withDuckDB(async (db) => {

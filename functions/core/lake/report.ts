@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { reportKey } from "../lake-keys.ts";
-import { readManifest, RUN_STATUSES, RUN_TRIGGERS } from "../orchestration/manifest.ts";
+import { commitRun } from "../orchestration/finalize-run.ts";
+import { outcomeOf, readManifest, RUN_STATUSES, RUN_TRIGGERS } from "../orchestration/manifest.ts";
 import { sortPartitions } from "./lake-table.ts";
 import type { ReportEvent } from "./events.ts";
 import type { MergeResult } from "./merge-result.ts";
@@ -66,7 +67,8 @@ export type RunReport = z.infer<typeof RunReportSchema>;
 
 /**
  * The ReportRun state: reads the run's manifest (finalized), each shard's job metrics and the
- * merge result, writes runs/<run_id>/report.json and puts the run's figures to the Metrics port.
+ * merge result, writes runs/<run_id>/report.json, puts the run's figures to the Metrics port, and
+ * last commits the run: only then does its manifest say Succeeded (or PartiallyFailed).
  */
 export async function reportRun(
   input: ReportEvent,
@@ -87,7 +89,7 @@ export async function reportRun(
   const modelLoadSeconds = sum(shardMetrics, (m) => m.model_load_seconds ?? 0);
   const report: RunReport = {
     run_id: runId,
-    status: manifest.status,
+    status: outcomeOf(manifest),
     trigger: manifest.trigger,
     created_at: manifest.created_at,
     reported_at: reportedAt.toISOString(),
@@ -123,6 +125,7 @@ export async function reportRun(
     contentType: "application/json",
   });
   await metrics.put(runMetrics(report));
+  await commitRun(store, runId, now);
   return report;
 }
 

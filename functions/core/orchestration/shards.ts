@@ -1,6 +1,5 @@
 import { createWriteStream } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import os from "node:os";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { withDuckDB } from "../lake/duckdb.ts";
@@ -8,6 +7,7 @@ import { sqlString } from "../lake/sql-literal.ts";
 import { HEADLINE_DUCKDB_COLUMNS } from "../headline.ts";
 import { shardKey } from "../lake-keys.ts";
 import type { ObjectStore } from "../ports.ts";
+import { makeTemporaryFolder } from "../temporary-folder.ts";
 
 export interface WrittenShards {
   /** Distinct headlines, in the shards. */
@@ -41,7 +41,7 @@ export async function writeShards(
   /** Called with the number of shards before any is written; throw to write none. */
   admit: (shardCount: number) => void = () => {},
 ): Promise<WrittenShards> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "goldpipe-seal-"));
+  const dir = await makeTemporaryFolder("seal");
   try {
     const segmentFiles = segmentKeys.map((_, i) => path.join(dir, `segment-${i}.jsonl`));
     for (let start = 0; start < segmentKeys.length; start += DOWNLOAD_CONCURRENCY) {

@@ -12,18 +12,27 @@ const DateSchema = z.iso.date();
 const query: Command = {
   name: "query",
   summary: "run SQL against headline_sentiment: in the local lake (DuckDB), or with --aws on Athena; the same SQL",
-  usage: 'goldpipe query "SQL" | --named NAME [--date YYYY-MM-DD] [--format table|csv|json] [--lake DIR | --aws [--stage STAGE]] [--json]',
+  usage:
+    'goldpipe query "SQL" | --named NAME [--date YYYY-MM-DD] [--format table|csv|json] ' +
+    "[--lake DIR [--unrestricted] | --aws [--stage STAGE]] [--json]",
   options: {
     named: { type: "string", value: "NAME", description: "run a named query, one of sql/named/*.sql (goldpipe query alone lists them)" },
     date: { type: "string", value: "YYYY-MM-DD", description: "the UTC day, for named queries that take one (most-negative)" },
     format: { type: "string", value: "FORMAT", description: "table (default), csv or json; --json is --format json" },
+    unrestricted: {
+      type: "boolean",
+      description: "let the local query write (COPY, ATTACH, CREATE…) and read files outside the lake; by default it only reads the lake",
+    },
     ...AWS_OPTIONS,
   },
   async run({ positionals, values }, context) {
     const format = resultFormat(values.format, context.json);
     const { sql, params } = await statement(positionals, values);
     const target = await awsTargetOf(values);
-    const result = target ? await awsStack(target).athena.run(sql, params) : await queryLake(context.lake, sql, params);
+    if (target && values.unrestricted) throw new UsageError("--unrestricted is for the local lake; on Athena the workgroup decides");
+    const result = target
+      ? await awsStack(target).athena.run(sql, params)
+      : await queryLake(context.lake, sql, params, { unrestricted: values.unrestricted === true });
     context.stdout.write(formatResult(result, format));
     return EXIT.ok;
   },

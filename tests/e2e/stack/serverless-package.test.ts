@@ -151,19 +151,27 @@ const FUNCTION_KEYS = Object.keys(FUNCTIONS) as FunctionKey[];
 const SQS_POLL = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"];
 const poll = (queue: string) => Object.fromEntries(SQS_POLL.map((action) => [action, [queue]]));
 const SEAL_GRANTS = {
-  "s3:GetObject": ["lake:ingest/*", "lake:pending/*", "lake:runs/*/manifest.json", "lake:runs/*/shards/*"],
-  "s3:PutObject": ["lake:runs/*/manifest.json", "lake:runs/*/shards/*"],
-  "s3:DeleteObject": ["lake:pending/*"],
+  "s3:GetObject": [
+    "lake:ingest/*",
+    "lake:locks/runs/*",
+    "lake:locks/seal/*",
+    "lake:pending/*",
+    "lake:runs/*/manifest.json",
+    "lake:runs/*/shards/*",
+  ],
+  "s3:PutObject": ["lake:locks/runs/*", "lake:locks/seal/*", "lake:runs/*/manifest.json", "lake:runs/*/shards/*"],
+  "s3:DeleteObject": ["lake:locks/runs/*", "lake:locks/seal/*", "lake:pending/*"],
   "s3:ListBucket": ["lake"],
   "states:StartExecution": ["PipelineStateMachine"],
+  "states:DescribeExecution": ["arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:goldpipe-dev-pipeline:*"],
 };
 const EXPECTED_GRANTS: Record<FunctionKey, Record<string, string[]>> = {
   fanout: {
     ...poll("UploadsQueue"),
-    "s3:GetObject": ["lake:incoming/*", "lake:ingest/*"],
-    "s3:PutObject": ["lake:ingest/*", "lake:quarantine/*"],
+    "s3:GetObject": ["lake:incoming/*", "lake:ingest/*", "lake:locks/ingest/*"],
+    "s3:PutObject": ["lake:ingest/*", "lake:locks/ingest/*", "lake:quarantine/*"],
     "s3:AbortMultipartUpload": ["lake:quarantine/*"],
-    "s3:DeleteObject": ["lake:incoming/*"],
+    "s3:DeleteObject": ["lake:incoming/*", "lake:locks/ingest/*"],
     "s3:ListBucket": ["lake"],
     "sqs:SendMessage": ["HeadlinesQueue"],
   },
@@ -187,7 +195,7 @@ const EXPECTED_GRANTS: Record<FunctionKey, Record<string, string[]>> = {
   },
   report: {
     "s3:GetObject": ["lake:runs/*/manifest.json", "lake:runs/*/scores/*/metrics.json"],
-    "s3:PutObject": ["lake:runs/*/report.json"],
+    "s3:PutObject": ["lake:runs/*/manifest.json", "lake:runs/*/report.json"],
     "s3:ListBucket": ["lake"],
     "cloudwatch:PutMetricData": ["*"],
   },
@@ -390,17 +398,18 @@ describe("the lake bucket", () => {
     expect(asList(deny.Resource).map(text).sort()).toEqual(["${LakeBucket.Arn}", "${LakeBucket.Arn}/*"]);
   });
 
-  it("expires old quarantine and Athena results, never pending headlines, and cleans up abandoned uploads", () => {
+  it("expires old quarantine, Athena results and ingest locks, never pending headlines, and cleans up abandoned uploads", () => {
     const rules = bucket().LifecycleConfiguration.Rules as Record<string, any>[];
     // Current versions; earlier versions have rules of their own (below).
     const byPrefix = (prefix: string) => rules.filter((r) => r.Prefix === prefix && !r.NoncurrentVersionExpiration);
     expect(byPrefix("quarantine/")).toEqual([expect.objectContaining({ Status: "Enabled", ExpirationInDays: 90 })]);
     expect(byPrefix("athena-results/")).toEqual([expect.objectContaining({ Status: "Enabled", ExpirationInDays: 7 })]);
+    expect(byPrefix("locks/ingest/")).toEqual([expect.objectContaining({ Status: "Enabled", ExpirationInDays: 7 })]);
     expect(byPrefix("pending/")).toEqual([
       expect.objectContaining({ Status: "Enabled", AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
     ]);
     for (const rule of rules) {
-      if (rule.ExpirationInDays !== undefined) expect(["quarantine/", "athena-results/"]).toContain(rule.Prefix);
+      if (rule.ExpirationInDays !== undefined) expect(["quarantine/", "athena-results/", "locks/ingest/"]).toContain(rule.Prefix);
     }
   });
 
@@ -418,6 +427,7 @@ describe("the lake bucket", () => {
       "ingest/": 1,
       "quarantine/": 1,
       "pending/": 1,
+      "locks/": 1,
       "athena-results/": 1,
     });
     // S3 applies the shortest of overlapping expirations: no rule may cover the retained prefixes from above.

@@ -18,13 +18,13 @@ beforeEach(async () => {
 afterEach(() => rm(lake, { recursive: true, force: true }));
 
 describe("the finalize-run function", () => {
-  it("takes FinalizeRun's input as the workflow passes it and answers the run's status and failed shards", async () => {
+  it("takes FinalizeRun's input as the workflow passes it and answers the outcome and failed shards; the run is Merging", async () => {
     await writeManifest(store, sealedManifest("run-f", 2));
     await store.put(successKey("run-f", 0), "");
     await store.put(shardStatusKey("run-f", 1), JSON.stringify({ index: 1, status: "failed", error: "States.Timeout", cause: "" }));
     const result = await finalizeFromEvent({ store }, { run_id: "run-f" });
-    expect(result).toEqual({ run_id: "run-f", status: "PartiallyFailed", shards: 2, shards_failed: 1, failed_shards: [1] });
-    expect((await readManifest(store, "run-f"))?.status).toBe("PartiallyFailed");
+    expect(result).toEqual({ run_id: "run-f", outcome: "PartiallyFailed", shards: 2, shards_failed: 1, failed_shards: [1] });
+    expect((await readManifest(store, "run-f"))?.status).toBe("Merging");
   });
 
   it("says which run has no manifest", async () => {

@@ -9,7 +9,13 @@ import type { MergeResult } from "../../../../functions/core/lake/merge.ts";
 import type { ObjectStore } from "../../../../functions/core/ports.ts";
 import { runInput } from "../../../../functions/core/orchestration/run-input.ts";
 import { parseChaos } from "../../../../local/runtime/chaos.ts";
-import { runPipeline, type LakeSteps, type ShardEvent } from "../../../../local/runtime/pipeline.ts";
+import {
+  ExecutionStoppedError,
+  runPipeline,
+  type LakeSteps,
+  type LocalPipelineOptions,
+  type ShardEvent,
+} from "../../../../local/runtime/pipeline.ts";
 import { FAKE_SCORER } from "../../../support/fake-scorer.ts";
 import { DirectoryObjectStore } from "../../../../local/adapters/directory-object-store.ts";
 import { sealedManifest, TEST_RUN_SETTINGS } from "../../../support/run-fixtures.ts";
@@ -70,7 +76,7 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-const run = async (name: string, lake: LakeSteps, chaos?: string) => {
+const run = async (name: string, lake: LakeSteps, chaos?: string, extra: Partial<LocalPipelineOptions> = {}) => {
   const manifest = (await readManifest(store, "run-a"))!;
   return runPipeline(name, runInput(manifest, settings()), {
     store,
@@ -80,6 +86,7 @@ const run = async (name: string, lake: LakeSteps, chaos?: string) => {
     chaos: parseChaos(chaos),
     retryDelayMs: 1,
     onShard: (event) => events.push(event),
+    ...extra,
   });
 };
 
@@ -108,8 +115,9 @@ describe("runPipeline: statemachines/pipeline.asl.yaml on the local runtime", ()
       expect(recorded).toMatchObject({ index: 2, status: "failed", error: "States.TaskFailed" });
       expect(JSON.parse(recorded.cause).FailureReason).toBe("GOLDPIPE_CHAOS failed attempt 4 of shard run-a-2 before it started");
 
+      // FinalizeRun has folded the outcomes in; the run is committed only by the real ReportRun, not this stand-in.
       const manifest = await readManifest(store, "run-a");
-      expect(manifest?.status).toBe("PartiallyFailed");
+      expect(manifest?.status).toBe("Merging");
       expect(manifest?.shards.map((s) => s.status)).toEqual(["succeeded", "succeeded", "failed"]);
 
       // no refresh statement: the Choice goes straight to ReportRun
@@ -129,7 +137,39 @@ describe("runPipeline: statemachines/pipeline.asl.yaml on the local runtime", ()
     await run("run-a", lakeSteps(statements));
     expect(calls.map((c) => c.state)).toEqual(["MergeRun", "RegisterPartitions", "RegisterPartitions", "RegisterPartitions", "ReportRun"]);
     expect(calls.slice(1, 4).map((c) => c.input)).toEqual(statements);
-    expect((await readManifest(store, "run-a"))?.status).toBe("Succeeded");
+    expect((await readManifest(store, "run-a"))?.status).toBe("Merging");
+  });
+
+  it("stops when told to: the running job is stopped, no state after it runs, the run stays unfinished", async () => {
+    process.env.FAKE_JOB = "sleep";
+    const stop = new AbortController();
+    try {
+      const running = run("run-a", lakeSteps(), undefined, { signal: stop.signal });
+      while (!events.some((e) => e.type === "attempt")) await new Promise((resolve) => setTimeout(resolve, 20));
+      stop.abort();
+      await expect(running).rejects.toBeInstanceOf(ExecutionStoppedError);
+    } finally {
+      delete process.env.FAKE_JOB;
+    }
+    expect(calls).toEqual([]);
+    // the jobs running when it stopped (max_concurrency at most), and none after
+    expect(events.filter((e) => e.type === "attempt").length).toBeLessThanOrEqual(settings().max_concurrency);
+    expect(events.filter((e) => e.type === "failed")).toEqual([]);
+    expect(await store.head(shardStatusKey("run-a", 0))).toBeUndefined();
+    expect((await readManifest(store, "run-a"))?.status).toBe("Sealed");
+  });
+
+  it("tells the kill switch each state it has run", async () => {
+    const states: string[] = [];
+    await run("run-a", lakeSteps(), undefined, { killSwitch: { afterWrite: () => {}, afterState: (state) => states.push(state) } });
+    expect(states.filter((state) => state !== "CheckCheckpoint" && state !== "EnsureCheckpointPrefix")).toEqual([
+      "ScoreShard",
+      "ScoreShard",
+      "ScoreShard",
+      "FinalizeRun",
+      "MergeRun",
+      "ReportRun",
+    ]);
   });
 
   it("fails the execution when a state after the Map fails, with that state's error", async () => {

@@ -6,7 +6,7 @@ import { BadInputError } from "../../../../../functions/core/errors.ts";
 import { successKey } from "../../../../../functions/core/lake-keys.ts";
 import { readManifest, writeManifest } from "../../../../../functions/core/orchestration/manifest.ts";
 import type { ObjectStore } from "../../../../../functions/core/ports.ts";
-import { replayRun } from "../../../../../functions/core/orchestration/replay.ts";
+import { replayRun, RunBusyError } from "../../../../../functions/core/orchestration/replay.ts";
 import type { RunInput } from "../../../../../functions/core/orchestration/run-input.ts";
 import { LocalWorkflow } from "../../../../../local/adapters/local-workflow.ts";
 import { DirectoryObjectStore } from "../../../../../local/adapters/directory-object-store.ts";
@@ -41,6 +41,21 @@ describe("replayRun", () => {
       ["run-a-replay-1", [1, 3]],
       ["run-a-replay-2", [3]],
     ]);
+    expect((await readManifest(store, "run-a"))?.executions).toEqual(["run-a", "run-a-replay-1", "run-a-replay-2"]);
+  });
+
+  it("is refused while another execution is executing the run, naming it, and goes ahead once that one has ended", async () => {
+    await writeManifest(store, sealedManifest("run-a", 2));
+    let finish!: () => void;
+    const slow = new LocalWorkflow(() => new Promise((resolve) => (finish = () => resolve({}))));
+    const first = await replayRun({ store, workflow: slow }, { run_id: "run-a", settings: TEST_RUN_SETTINGS });
+    const second = replayRun({ store, workflow: slow }, { run_id: "run-a", settings: TEST_RUN_SETTINGS });
+    await expect(second).rejects.toThrow(RunBusyError);
+    await expect(second).rejects.toThrow(/^run run-a is being executed now by process \d+ \(pid \d+ on .*\) since /);
+    finish();
+    await slow.wait(first.execution_id);
+    const third = await replayRun({ store, workflow: slow }, { run_id: "run-a", settings: TEST_RUN_SETTINGS });
+    expect(third.execution_id).toBe("run-a-replay-2");
     expect((await readManifest(store, "run-a"))?.executions).toEqual(["run-a", "run-a-replay-1", "run-a-replay-2"]);
   });
 

@@ -9,6 +9,8 @@ import { readManifest } from "../../../../../functions/core/orchestration/manife
 import type { ObjectStore } from "../../../../../functions/core/ports.ts";
 import type { RunInput } from "../../../../../functions/core/orchestration/run-input.ts";
 import { runIdFor, sealPending } from "../../../../../functions/core/orchestration/seal.ts";
+import { tryLock, type LockOwner } from "../../../../../functions/core/orchestration/lock.ts";
+import { runLockName, SEAL_LOCK } from "../../../../../functions/core/orchestration/run-lock.ts";
 import { LocalWorkflow } from "../../../../../local/adapters/local-workflow.ts";
 import { DirectoryObjectStore } from "../../../../../local/adapters/directory-object-store.ts";
 import { headline, putIngestRecord, putSegment, TEST_RUN_SETTINGS } from "../../../../support/run-fixtures.ts";
@@ -176,6 +178,71 @@ describe("sealPending", () => {
     await expect(sealPending({ store, workflow }, { trigger: "manual", settings: TEST_RUN_SETTINGS, shardSize: 0 })).rejects.toThrow(
       "shard size must be a positive whole number of headlines, not 0",
     );
+  });
+});
+
+describe("sealPending, one at a time", () => {
+  const holder = (name: string): LockOwner => ({ holder: { name }, ttlMs: 60_000 });
+
+  it("seals nothing while another seal holds the lock, and names it", async () => {
+    await putSegment(store, "seg-a", [headline("h1")]);
+    const other = await tryLock(store, SEAL_LOCK, holder("Lambda goldpipe-prod-seal (request 7)"));
+    expect(other.acquired).toBe(true);
+    const result = await sealPending(
+      { store, workflow, owner: holder("Lambda goldpipe-prod-scheduled-seal") },
+      { trigger: "schedule", settings: TEST_RUN_SETTINGS },
+    );
+    expect(result).toMatchObject({ sealed: false, busy: expect.stringMatching(/^Lambda goldpipe-prod-seal \(request 7\) since /) });
+    expect(result.sealed ? "" : result.reason).toMatch(/^another seal is in progress: Lambda goldpipe-prod-seal/);
+    expect(await pendingKeys()).toEqual(["pending/seg-a.jsonl"]);
+    expect(started).toEqual([]);
+  });
+
+  it("two seals at once over the same pending segments make one run and start it once", async () => {
+    await putSegment(store, "seg-a", [headline("h1"), headline("h2")]);
+    await putSegment(store, "seg-b", [headline("h3")]);
+    const results = await Promise.all(
+      ["seal", "scheduled-seal"].map((name) =>
+        sealPending({ store, workflow, owner: holder(name) }, { trigger: "manual", settings: TEST_RUN_SETTINGS }),
+      ),
+    );
+    expect(results.filter((r) => r.sealed)).toHaveLength(1);
+    await workflow.wait(
+      results.find((r) => r.sealed)!.sealed ? (results.find((r) => r.sealed) as { execution_id: string }).execution_id : "",
+    );
+    expect(started).toHaveLength(1);
+    expect(await pendingKeys()).toEqual([]);
+  });
+
+  it("taking over a dead seal's lock, clears the segments it had sealed into its run instead of sealing them twice", async () => {
+    await putSegment(store, "seg-a", [headline("h1")]);
+    // A seal that wrote run X's manifest and died before removing seg-a from pending/.
+    const dying = { store, workflow: new LocalWorkflow(async () => ({})), owner: holder("a seal that dies") };
+    dying.workflow.start = async () => {
+      throw new Error("the Lambda was stopped");
+    };
+    await expect(sealPending(dying, { trigger: "manual", settings: TEST_RUN_SETTINGS })).rejects.toThrow("stopped");
+    const interrupted = runIdFor(["seg-a"]);
+    await tryLock(store, SEAL_LOCK, { ...holder("a seal that dies"), ttlMs: 1, runId: interrupted });
+    // Meanwhile more headlines landed: sealing everything again would put seg-a in a second run.
+    await putSegment(store, "seg-b", [headline("h2")]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const next = await sealPending({ store, workflow, owner: holder("the next seal") }, { trigger: "manual", settings: TEST_RUN_SETTINGS });
+    expect(next).toMatchObject({ sealed: true, run_id: runIdFor(["seg-b"]), rows: 1 });
+    expect(await readManifest(store, interrupted)).toMatchObject({ segments: ["seg-a"], status: "Sealed" });
+  });
+
+  it("does not start a run's execution while another execution holds the run, and says which", async () => {
+    await putSegment(store, "seg-a", [headline("h1")]);
+    const runId = runIdFor(["seg-a"]);
+    await tryLock(store, runLockName(runId), { holder: { name: "goldpipe watch", execution: "elsewhere-1" }, ttlMs: 60_000 });
+    const result = await sealPending(
+      { store, workflow, owner: holder("goldpipe run") },
+      { trigger: "manual", settings: TEST_RUN_SETTINGS },
+    );
+    expect(result).toMatchObject({ sealed: true, run_id: runId, execution_id: "elsewhere-1", already_started: true });
+    expect(started).toEqual([]);
+    expect(await pendingKeys()).toEqual([]);
   });
 });
 

@@ -47,11 +47,12 @@ describe("goldpipe ingest", () => {
   it("says so when the same content is dropped again", async () => {
     const tsv = path.join(FIXTURES, "dump.tsv");
     await goldpipe("ingest", tsv, "--lake", lake);
+    const [first] = await readdir(path.join(lake, "incoming"));
     const { code, stdout } = await goldpipe("ingest", tsv, "--lake", lake, "--json");
     expect(code).toBe(0);
-    expect(JSON.parse(stdout).files[0]).toMatchObject({ rows_read: 0, duplicate_of: "incoming/dump.tsv" });
+    expect(JSON.parse(stdout).files[0]).toMatchObject({ rows_read: 0, duplicate_of: `incoming/${first}/dump.tsv` });
     const human = await goldpipe("ingest", tsv, "--lake", lake);
-    expect(human.stdout).toContain("same content as incoming/dump.tsv, ingested before; nothing sent again");
+    expect(human.stdout).toContain(`same content as incoming/${first}/dump.tsv, ingested before; nothing sent again`);
   });
 
   it("exits 2 with a one-line reason per unreadable file and still ingests the others", async () => {
@@ -62,7 +63,9 @@ describe("goldpipe ingest", () => {
     expect(code).toBe(2);
     const lines = stderr.trimEnd().split("\n");
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^goldpipe ingest: .*photo\.csv: not a text file: it is a PNG image .*moved to quarantine\/photo\.csv\/$/);
+    expect(lines[0]).toMatch(
+      /^goldpipe ingest: .*photo\.csv: not a text file: it is a PNG image .*moved to quarantine\/\d{8}T\d{6}Z-[0-9a-f]{8}\/photo\.csv\/$/,
+    );
     expect(lines[1]).toBe(`goldpipe ingest: ${missing} does not exist`);
     expect(stdout).toContain("dump.tsv: 4 rows read, 2 valid, 2 quarantined (impossible date: 2)");
     expect(stdout).toContain("1 pending segment(s) written");
@@ -162,7 +165,10 @@ describe("goldpipe ingest --aws", () => {
       segments: null,
     });
     const [put] = s3.commandCalls(PutObjectCommand);
-    expect(put!.args[0].input).toMatchObject({ Bucket: "lake-bucket", Key: "incoming/dump.tsv" });
+    expect(put!.args[0].input).toMatchObject({
+      Bucket: "lake-bucket",
+      Key: expect.stringMatching(/^incoming\/\d{8}T\d{6}Z-[0-9a-f]{8}\/dump\.tsv$/),
+    });
     const sha256 = createHash("sha256")
       .update(await readFile(tsv))
       .digest("hex");

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
@@ -86,6 +86,63 @@ describe("goldpipe query", () => {
     const { code, stderr } = await goldpipe(...args, "--lake", lake);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
+  });
+});
+
+describe("goldpipe query, confined to reading the lake", () => {
+  it.each([
+    ["COPY out of the lake", (out: string) => `COPY (SELECT * FROM headline_sentiment) TO '${out}/copy.csv'`, /Permission Error/],
+    ["COPY into the lake", () => `COPY (SELECT 1 AS x) TO '${lake}/curated/headline_sentiment/evil.csv'`, /COPY statements are refused/],
+    ["ATTACH", (out: string) => `ATTACH '${out}/x.duckdb' AS x`, /Permission Error|ATTACH statements are refused/],
+    ["a file outside the lake", () => "SELECT * FROM read_csv('/etc/passwd')", /Permission Error/],
+    ["turning the confinement off", () => "SET enable_external_access = true", /SET statements are refused/],
+    ["a table of its own", () => "CREATE TABLE t AS SELECT 1", /CREATE statements are refused/],
+  ])("refuses %s: exit 2, nothing written, and how to allow it", async (_, sql, message) => {
+    const out = await mkdtemp(path.join(os.tmpdir(), "goldpipe-query-out-"));
+    try {
+      const { code, stdout, stderr } = await goldpipe("query", sql(out), "--lake", lake);
+      expect(code, stderr).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toMatch(message);
+      expect(stderr).toContain("--unrestricted");
+      expect(await readdir(out)).toEqual([]);
+      expect((await readdir(path.join(lake, "curated", "headline_sentiment"))).filter((f) => !f.startsWith("year="))).toEqual([]);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it("--unrestricted lets a query write a file where the user says", async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), "goldpipe-query-out-"));
+    try {
+      const sql = `COPY (SELECT id FROM headline_sentiment WHERE id = 'n1') TO '${out}/n1.csv'`;
+      const { code, stderr } = await goldpipe("query", sql, "--lake", lake, "--unrestricted");
+      expect(code, stderr).toBe(0);
+      expect(await readFile(path.join(out, "n1.csv"), "utf8")).toBe("id\nn1\n");
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it("answers SQL of several statements with an error rather than dropping all but one", async () => {
+    const { code, stdout, stderr } = await goldpipe("query", "SELECT 1; SELECT 2", "--lake", lake);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/the SQL holds 2 statements; give one at a time/);
+  });
+
+  it("refuses a symbolic link among the curated files", async () => {
+    const linked = await mkdtemp(path.join(os.tmpdir(), "goldpipe-query-link-"));
+    try {
+      await namedQueryLake(linked);
+      const day = path.join(linked, "curated", "headline_sentiment", "year=2024", "month=03", "day=01");
+      await symlink("/etc/passwd", path.join(day, "passwd.parquet"));
+      const { code, stderr } = await goldpipe("query", "SELECT count(*) FROM headline_sentiment", "--lake", linked);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/passwd\.parquet is a symbolic link inside the lake's curated table/);
+    } finally {
+      await rm(linked, { recursive: true, force: true });
+    }
   });
 });
 
