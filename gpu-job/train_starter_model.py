@@ -80,7 +80,9 @@ def read_examples(path: Path) -> list[Example]:
                 label = LABELS.index(SENTIMENT_TO_LABEL[sentiment])
                 examples.append(Example(text, label, DIRECTIONS.index(direction_of(row))))
     if not examples:
-        raise SystemExit(f"{path}: no labelled headlines found (expected columns News, Price Sentiment and Price Direction Up/Constant/Down)")
+        raise SystemExit(
+            f"{path}: no labelled headlines found (expected columns News, Price Sentiment and Price Direction Up/Constant/Down)"
+        )
     return examples
 
 

@@ -15,6 +15,7 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
 from goldpipe_scorer.errors import JobInputError
+from goldpipe_scorer.heads import OutputHead, output_heads
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
@@ -24,6 +25,7 @@ class LoadedModel:
     model: torch.nn.Module
     tokenizer: Tokenizer
     labels: list[str]
+    heads: list[OutputHead]
     name: str
     device: torch.device
     dtype: torch.dtype
@@ -88,6 +90,7 @@ def load_model(model_dir: Path, *, device: str, dtype: str, max_length: int, nam
     labels = [str(id2label[k]) for k in sorted(id2label, key=int)]
     if len(labels) != len(set(labels)):
         raise JobInputError(f"model config {directory / 'config.json'} repeats a label in id2label: {labels}")
+    heads = output_heads(config.get("output_heads"), labels, f"model config {directory / 'config.json'}")
     torch_device = choose_device(device)
     hf_logging.disable_progress_bar()
     torch_dtype = choose_dtype(dtype, torch_device)
@@ -107,6 +110,7 @@ def load_model(model_dir: Path, *, device: str, dtype: str, max_length: int, nam
         model=model,
         tokenizer=tokenizer,
         labels=labels,
+        heads=heads,
         name=_model_name(config, name, folder_name),
         device=torch_device,
         dtype=torch_dtype,
