@@ -15,7 +15,8 @@ export function scoredHeadline(overrides: Partial<ScoredHeadline> & Pick<ScoredH
   return {
     headline: `Gold moves on headline ${overrides.id}`,
     published_at: "2024-03-01T14:30:00.000Z",
-    symbols: ["XAUUSD", "GLD"],
+    symbols: ["XAUUSD", "GLD", "XAU"],
+    tagged_symbols: ["XAU"],
     source: "wire",
     url: `https://news.example/${overrides.id}`,
     origin: { file: "incoming/drop.csv", line: 2 },
@@ -23,6 +24,8 @@ export function scoredHeadline(overrides: Partial<ScoredHeadline> & Pick<ScoredH
     score: 0.9,
     probs: negative ? { positive: 0.05, neutral: 0.05, negative: 0.9 } : { positive: 0.9, neutral: 0.05, negative: 0.05 },
     intensity: "strong",
+    price_direction: negative ? "down" : "up",
+    price_direction_score: 0.85,
     model: "starter",
     run_id: "run-a",
     shard_id: "shard-0",
