@@ -15,8 +15,8 @@ export function scoredHeadline(overrides: Partial<ScoredHeadline> & Pick<ScoredH
   return {
     headline: `Gold moves on headline ${overrides.id}`,
     published_at: "2024-03-01T14:30:00.000Z",
-    symbols: ["XAUUSD", "GLD", "XAU"],
-    tagged_symbols: ["XAU"],
+    symbols: ["XAUUSD", "GLD"],
+    tagged_symbols: [],
     source: "wire",
     url: `https://news.example/${overrides.id}`,
     origin: { file: "incoming/drop.csv", line: 2 },

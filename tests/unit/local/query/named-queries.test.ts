@@ -21,18 +21,94 @@ const run = async (name: string, params: (string | null)[] = []) => (await query
 describe("named queries (sql/named/)", () => {
   it("are listed with a summary and their parameters", async () => {
     const all = await namedQueries();
-    expect(all.map((q) => q.name)).toEqual(["daily-index", "label-distribution", "most-negative"]);
+    expect(all.map((q) => q.name)).toEqual(["daily-index", "hourly-index", "label-distribution", "most-negative"]);
     expect(all.every((q) => q.summary.length > 20)).toBe(true);
     expect(all.find((q) => q.name === "most-negative")!.params).toEqual([
       { name: "date", description: "the UTC day, YYYY-MM-DD (default: the latest day in the lake)" },
     ]);
+    expect(all.find((q) => q.name === "daily-index")!.params.map((p) => p.name)).toEqual(["from", "to", "instrument"]);
+    expect(all.find((q) => q.name === "hourly-index")!.params.map((p) => p.name)).toEqual(["from", "to", "instrument"]);
   });
 
-  it("daily-index: net sentiment per UTC day and symbol, plain and confidence-weighted", async () => {
-    expect(await run("daily-index")).toEqual([
-      { published_date: "2024-03-01", symbol: "GLD", headlines: 2, sentiment_index: 0, confidence_weighted: -0.025 },
-      { published_date: "2024-03-01", symbol: "XAUUSD", headlines: 2, sentiment_index: 0, confidence_weighted: 0.05 },
-      { published_date: "2024-03-02", symbol: "XAUUSD", headlines: 2, sentiment_index: -0.5, confidence_weighted: -0.35 },
+  const counts = (up: number, constant: number, down: number) => ({ headlines_up: up, headlines_constant: constant, headlines_down: down });
+
+  it("daily-index: per UTC day and symbol, directionality (up - down) / (up + constant + down) beside net sentiment", async () => {
+    expect(await run("daily-index", [null, null, null])).toEqual([
+      {
+        published_date: "2024-03-01",
+        symbol: "GLD",
+        headlines: 2,
+        ...counts(1, 0, 0),
+        directionality: 1,
+        sentiment_index: 0,
+        confidence_weighted: -0.025,
+      },
+      {
+        published_date: "2024-03-01",
+        symbol: "XAUUSD",
+        headlines: 2,
+        ...counts(1, 0, 1),
+        directionality: 0,
+        sentiment_index: 0,
+        confidence_weighted: 0.05,
+      },
+      {
+        published_date: "2024-03-02",
+        symbol: "XAUUSD",
+        headlines: 2,
+        ...counts(0, 1, 1),
+        directionality: -0.5,
+        sentiment_index: -0.5,
+        confidence_weighted: -0.35,
+      },
+      {
+        published_date: "2024-07-01",
+        symbol: "XAU",
+        headlines: 1,
+        ...counts(0, 0, 1),
+        directionality: -1,
+        sentiment_index: -1,
+        confidence_weighted: -0.75,
+      },
+    ]);
+  });
+
+  it("daily-index: a date range and one instrument, however it is cased", async () => {
+    expect((await run("daily-index", ["2024-03-02", null, "xauusd"])).map((r) => [r.published_date, r.symbol])).toEqual([
+      ["2024-03-02", "XAUUSD"],
+    ]);
+    expect((await run("daily-index", [null, "2024-03-01", null])).map((r) => [r.published_date, r.symbol])).toEqual([
+      ["2024-03-01", "GLD"],
+      ["2024-03-01", "XAUUSD"],
+    ]);
+    expect(await run("daily-index", ["2024-03-03", "2024-06-30", null])).toEqual([]);
+  });
+
+  it("hourly-index: per UTC hour and symbol, with the New York hour beside it in winter and in summer time", async () => {
+    expect(await run("hourly-index", ["2024-03-01", "2024-03-01", "GLD"])).toEqual([
+      {
+        hour_utc: "2024-03-01 10:00:00",
+        hour_new_york: "2024-03-01 05:00:00",
+        symbol: "GLD",
+        headlines: 1,
+        ...counts(1, 0, 0),
+        directionality: 1,
+        sentiment_index: 1,
+        confidence_weighted: 0.9,
+      },
+      {
+        hour_utc: "2024-03-01 12:00:00",
+        hour_new_york: "2024-03-01 07:00:00",
+        symbol: "GLD",
+        headlines: 1,
+        ...counts(0, 0, 0),
+        directionality: null,
+        sentiment_index: -1,
+        confidence_weighted: -0.95,
+      },
+    ]);
+    expect((await run("hourly-index", ["2024-07-01", null, null])).map((r) => [r.hour_utc, r.hour_new_york, r.symbol])).toEqual([
+      ["2024-07-01 03:00:00", "2024-06-30 23:00:00", "XAU"],
     ]);
   });
 
@@ -41,7 +117,7 @@ describe("named queries (sql/named/)", () => {
       ["GLD outflows hit a record", 0.95],
       ["Gold slides after strong payrolls", 0.8],
     ]);
-    expect((await run("most-negative", [null])).map((r) => r.headline)).toEqual(['Miners drop, "bullion" weak, again']);
+    expect((await run("most-negative", [null])).map((r) => r.headline)).toEqual(["Gold slips in late New York trade"]);
     expect(await run("most-negative", ["2023-01-01"])).toEqual([]);
   });
 
@@ -50,15 +126,15 @@ describe("named queries (sql/named/)", () => {
       { source: "(none)", label: "negative", headlines: 1, share_pct: 100 },
       { source: "blog", label: "negative", headlines: 1, share_pct: 50 },
       { source: "blog", label: "neutral", headlines: 1, share_pct: 50 },
-      { source: "wire", label: "negative", headlines: 1, share_pct: 50 },
-      { source: "wire", label: "positive", headlines: 1, share_pct: 50 },
+      { source: "wire", label: "negative", headlines: 2, share_pct: 66.67 },
+      { source: "wire", label: "positive", headlines: 1, share_pct: 33.33 },
     ]);
   });
 
   it("an unknown name lists the ones there are", async () => {
     await expect(namedQuery("nope")).rejects.toThrow(BadInputError);
     await expect(namedQuery("nope")).rejects.toMatchObject({
-      hint: "the named queries are: daily-index, label-distribution, most-negative",
+      hint: "the named queries are: daily-index, hourly-index, label-distribution, most-negative",
     });
   });
 

@@ -65,6 +65,21 @@ describe("goldpipe query", () => {
     ]);
     const index = await goldpipe("query", "--named", "daily-index", "--lake", lake);
     expect(index.stdout).toContain("2024-03-02      XAUUSD");
+    const range = await goldpipe(
+      "query",
+      "--named",
+      "daily-index",
+      "--from",
+      "2024-03-02",
+      "--instrument",
+      "xau",
+      "--lake",
+      lake,
+      "--json",
+    );
+    expect(JSON.parse(range.stdout).map((r: { published_date: string; symbol: string }) => [r.published_date, r.symbol])).toEqual([
+      ["2024-07-01", "XAU"],
+    ]);
   });
 
   it("bad SQL: exit 2 with DuckDB's message and no stack trace", async () => {
@@ -77,9 +92,15 @@ describe("goldpipe query", () => {
 
   it.each([
     [["query", "--named", "most-negative", "--date", "2024-02-30"], /--date 2024-02-30 is not a calendar date \(write it as YYYY-MM-DD/],
-    [["query", "--named", "nope"], /no named query "nope" \(the named queries are: daily-index, label-distribution, most-negative\)/],
+    [["query", "--named", "daily-index", "--to", "2024-13-01"], /--to 2024-13-01 is not a calendar date/],
+    [
+      ["query", "--named", "nope"],
+      /no named query "nope" \(the named queries are: daily-index, hourly-index, label-distribution, most-negative\)/,
+    ],
     [["query", "--named", "daily-index", "--date", "2024-03-01"], /the named query daily-index takes no --date/],
-    [["query"], /give one SQL statement in quotes, or --named NAME \(daily-index, label-distribution, most-negative\)/],
+    [["query", "--named", "most-negative", "--instrument", "XAU"], /the named query most-negative takes no --instrument/],
+    [["query", "SELECT 1", "--from", "2024-03-01"], /--from goes with --named; write it into your SQL/],
+    [["query"], /give one SQL statement in quotes, or --named NAME \(daily-index, hourly-index, label-distribution, most-negative\)/],
     [["query", "SELECT 1", "--format", "xml"], /--format must be one of table, csv, json/],
     [["query", "SELECT 1", "--json", "--format", "csv"], /--json and --format csv disagree/],
   ])("%j: exit 2 with what to do", async (args, message) => {
