@@ -24,11 +24,11 @@ export interface InstrumentRule {
   names(text: string): boolean;
 }
 
-/** The phrases as one regular expression matching any of them as whole words: no letter or digit on either side. */
+/** The phrases as one regular expression matching any of them as whole words: no ASCII letter or digit on either side. */
 function phrases(patterns: string[], flags: string, symbol: string): RegExp | null {
   if (patterns.length === 0) return null;
   try {
-    return new RegExp(`(?<![\\p{L}\\p{N}])(?:${patterns.join("|")})(?![\\p{L}\\p{N}])`, `u${flags}`);
+    return new RegExp(`(?<![a-zA-Z0-9])(?:${patterns.join("|")})(?![a-zA-Z0-9])`, flags);
   } catch (error) {
     throw new Error(`instrument-rules.json, ${symbol}: a pattern is not a valid regular expression (${(error as Error).message})`);
   }
