@@ -1,12 +1,10 @@
-import { z } from "zod";
-import { BadInputError } from "../../../functions/core/errors.ts";
 import { AWS_OPTIONS, awsStack, awsTargetOf } from "../../aws/target.ts";
 import { EXIT, UsageError, type Command } from "../command.ts";
+import { dateOption } from "../date-option.ts";
 import { queryLake } from "../../query/lake-catalog.ts";
 import { namedQueries, namedQuery } from "../../query/named-queries.ts";
 import { formatResult, RESULT_FORMATS, type ResultFormat } from "../../query/result-format.ts";
 
-const DateSchema = z.iso.date();
 /** Options that fill a named query's parameter of the same name. */
 const PARAM_OPTIONS = ["date", "from", "to", "instrument"] as const;
 const DATE_PARAMS = new Set(["date", "from", "to"]);
@@ -67,12 +65,8 @@ async function statement(positionals: string[], values: Record<string, unknown>)
   const stray = PARAM_OPTIONS.find((option) => values[option] !== undefined && !declared.has(option));
   if (stray) throw new UsageError(`the named query ${name} takes no --${stray}`);
   const params = named.params.map((param) => {
-    const value = values[param.name] as string | undefined;
-    if (value === undefined) return null;
-    if (DATE_PARAMS.has(param.name) && !DateSchema.safeParse(value).success) {
-      throw new BadInputError(`--${param.name} ${value} is not a calendar date`, "write it as YYYY-MM-DD, e.g. 2024-03-01");
-    }
-    return value;
+    const value = DATE_PARAMS.has(param.name) ? dateOption(param.name, values[param.name]) : (values[param.name] as string | undefined);
+    return value ?? null;
   });
   return { sql: named.sql, params };
 }
