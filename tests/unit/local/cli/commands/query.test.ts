@@ -2,10 +2,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
-import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { namedQuery } from "../../../../../local/query/named-queries.ts";
+import { describeTestStack } from "../../../../support/aws-stack.ts";
 import { goldpipe } from "../../../../support/cli.ts";
 import { namedQueryLake } from "../../../../support/named-query-lake.ts";
 
@@ -118,23 +119,7 @@ describe("goldpipe query --aws", () => {
     process.env.AWS_REGION = "us-east-1";
     cloudFormation.reset();
     athena.reset();
-    const outputs = {
-      BucketName: "lake-bucket",
-      StateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:goldpipe-test",
-      AthenaWorkGroup: "goldpipe-test",
-      AthenaDatabase: "goldpipe_test",
-      SealFunctionName: "goldpipe-test-seal",
-    };
-    cloudFormation.on(DescribeStacksCommand, { StackName: "goldpipe-test" }).resolves({
-      Stacks: [
-        {
-          StackName: "goldpipe-test",
-          CreationTime: new Date(),
-          StackStatus: "CREATE_COMPLETE",
-          Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
-        },
-      ],
-    });
+    describeTestStack(cloudFormation);
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { StatementType: "DML", Status: { State: "SUCCEEDED" } } });
     athena.on(GetQueryResultsCommand).resolves({
