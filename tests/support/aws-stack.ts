@@ -7,7 +7,9 @@ import {
 import type { AwsStub } from "aws-sdk-client-mock";
 
 /** The stack goldpipe-test as CloudFormation describes it: the outputs `goldpipe … --aws --stage test` reads. */
-export function describeTestStack(cloudFormation: AwsStub<ServiceInputTypes, ServiceOutputTypes, CloudFormationClientResolvedConfig>): void {
+export function describeTestStack(
+  cloudFormation: AwsStub<ServiceInputTypes, ServiceOutputTypes, CloudFormationClientResolvedConfig>,
+): void {
   const outputs = {
     BucketName: "lake-bucket",
     StateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:goldpipe-test",
