@@ -6,6 +6,7 @@ import { BadInputError } from "../../../../functions/core/errors.ts";
 import { queryLake } from "../../../../local/query/lake-catalog.ts";
 import { namedQueries, namedQuery, parseNamedQuery } from "../../../../local/query/named-queries.ts";
 import { namedQueryLake } from "../../../support/named-query-lake.ts";
+import { mergedLake, scoredHeadline } from "../../../support/scored-fixtures.ts";
 
 let lake: string;
 beforeAll(async () => {
@@ -140,5 +141,44 @@ describe("named queries (sql/named/)", () => {
 
   it("a query whose placeholders and declared parameters disagree is refused", () => {
     expect(() => parseNamedQuery("broken", "-- Broken.\nSELECT ? AS a")).toThrow(/1 placeholders but 0 declared parameters/);
+  });
+});
+
+describe("hourly-index's New York hour", () => {
+  // Either side of each switch to and from daylight time, under the rules before 2007 and since.
+  const instants = [
+    "2006-04-02T06:59:00Z",
+    "2006-04-02T07:00:00Z",
+    "2006-10-29T05:59:00Z",
+    "2006-10-29T06:00:00Z",
+    "2007-03-11T06:59:00Z",
+    "2007-03-11T07:00:00Z",
+    "2007-11-04T05:59:00Z",
+    "2007-11-04T06:00:00Z",
+    "2019-01-01T03:30:00Z",
+    "2019-12-31T23:30:00Z",
+    "2024-03-10T06:30:00Z",
+    "2024-03-10T07:30:00Z",
+    "2024-11-03T05:30:00Z",
+    "2024-11-03T06:30:00Z",
+  ];
+  let dstLake: string;
+  beforeAll(async () => {
+    dstLake = await mkdtemp(path.join(os.tmpdir(), "goldpipe-named-dst-test-"));
+    await mergedLake(dstLake, {
+      "run-dst": instants.map((published_at, i) => scoredHeadline({ id: `d${i}`, published_at, symbols: ["XAU"] })),
+    });
+  });
+  afterAll(() => rm(dstLake, { recursive: true, force: true }));
+
+  /** The wall-clock time in New York at a UTC instant, as the time zone database has it. */
+  const newYork = (utc: string) =>
+    new Intl.DateTimeFormat("sv-SE", { timeZone: "America/New_York", dateStyle: "short", timeStyle: "medium" }).format(new Date(utc));
+
+  it("is the hour's wall-clock time there, EST or EDT as US law had it on the day", async () => {
+    const rows = (await queryLake(dstLake, (await namedQuery("hourly-index")).sql, [null, null, null])).rows;
+    const hourStarts = instants.map((t) => `${t.slice(0, 13)}:00:00Z`);
+    expect(rows.map((r) => r.hour_new_york)).toEqual(hourStarts.map(newYork));
+    expect(rows.map((r) => r.hour_utc)).toEqual(hourStarts.map((t) => t.replace("T", " ").slice(0, 19)));
   });
 });
