@@ -30,6 +30,11 @@ def _constant(value, n: int, type_: pa.DataType) -> pa.Array:
     return pa.array([value], type_).take(np.zeros(n, dtype=np.int32))
 
 
+def whole_milliseconds(moment: datetime) -> datetime:
+    """Athena (Trino) reads Parquet timestamps at millisecond precision: a whole millisecond reads back as written."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 def _predicted(probs: np.ndarray, out: OutputHead) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     """A head's most likely label per row, that label's probability, and the head's probabilities."""
     own = probs[:, out.start : out.stop]
@@ -67,7 +72,7 @@ def scored_table(rows: pa.Table, probs: np.ndarray, ctx: ScoringContext, scored_
         "model": _constant(ctx.model, n, pa.string()),
         "run_id": _constant(ctx.run_id, n, pa.string()),
         "shard_id": _constant(ctx.shard_id, n, pa.string()),
-        "scored_at": _constant(scored_at, n, SCORED_AT_TYPE),
+        "scored_at": _constant(whole_milliseconds(scored_at), n, SCORED_AT_TYPE),
     }
     table = rows.drop_columns([name for name in columns if name in rows.column_names])
     for name, column in columns.items():
