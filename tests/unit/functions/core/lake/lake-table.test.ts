@@ -71,7 +71,7 @@ describe("createTableDdl", () => {
         "  `id` string COMMENT 'source id, else a stable hash of normalized headline and published time',",
         "  `headline` string,",
         "  `published_at` timestamp COMMENT 'UTC',",
-        "  `symbols` array<string> COMMENT 'instruments: the file''s symbols, then those tagged from the text',",
+        "  `symbols` array<string> COMMENT 'instruments: the symbols the file gave, then those tagged from the text',",
         "  `tagged_symbols` array<string> COMMENT 'which of symbols were tagged from the text',",
         "  `source` string,",
         "  `url` string,",
