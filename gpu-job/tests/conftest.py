@@ -60,6 +60,12 @@ def write_parquet_shard(directory: Path, rows: list[dict], name: str = "0.parque
     return path
 
 
+def small_classifier(directory: Path, **overrides) -> Path:
+    """A 1-layer random BERT classifier with a 200-word vocabulary, for tests about the model's shape rather than its answers."""
+    settings = {"layers": 1, "hidden": 16, "heads": 2, "intermediate": 32, "vocab_size": 200} | overrides
+    return save_random_classifier(directory, headline_texts(200), **settings)
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
     """A 2-layer random BERT classifier (positive/neutral/negative) with its own WordPiece vocabulary,

@@ -12,7 +12,7 @@ import pytest
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-from conftest import headline_rows, headline_texts, read_scores, write_parquet_shard
+from conftest import headline_rows, headline_texts, read_scores, small_classifier, write_parquet_shard
 from goldpipe_scorer.cli import main
 from goldpipe_scorer.shard import HEADLINE_SCHEMA
 
@@ -139,18 +139,7 @@ def test_a_model_tar_gz_scores_like_its_directory(tiny_model, dirs, tmp_path):
 
 
 def test_the_label_set_comes_from_the_models_id2label(dirs, tmp_path):
-    from synthetic_model import save_random_classifier
-
-    model = save_random_classifier(
-        tmp_path / "bull-bear",
-        headline_texts(100),
-        layers=1,
-        hidden=16,
-        heads=2,
-        intermediate=32,
-        vocab_size=200,
-        labels=("bullish", "bearish"),
-    )
+    model = small_classifier(tmp_path / "bull-bear", labels=("bullish", "bearish"))
     write_parquet_shard(dirs.shard, headline_rows(headline_texts(20)))
 
     assert main(dirs.args(model)) == 0
@@ -161,21 +150,8 @@ def test_the_label_set_comes_from_the_models_id2label(dirs, tmp_path):
 
 
 def test_each_output_head_gets_its_own_softmax_and_columns(dirs, tmp_path):
-    from synthetic_model import save_random_classifier
-
     heads = {"label": ("positive", "neutral", "negative"), "price_direction": ("up", "constant", "down", "none")}
-    model = save_random_classifier(
-        tmp_path / "two-heads",
-        headline_texts(200),
-        layers=1,
-        hidden=16,
-        heads=2,
-        intermediate=32,
-        vocab_size=200,
-        seed=3,
-        initializer_range=0.3,
-        output_heads=heads,
-    )
+    model = small_classifier(tmp_path / "two-heads", seed=3, initializer_range=0.3, output_heads=heads)
     texts = headline_texts(60, seed=11)
     write_parquet_shard(dirs.shard, headline_rows(texts))
 

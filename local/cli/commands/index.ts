@@ -3,7 +3,7 @@ import path from "node:path";
 import { BadInputError } from "../../../functions/core/errors.ts";
 import { AWS_OPTIONS, awsStack, awsTargetOf } from "../../aws/target.ts";
 import { EXIT, UsageError, type Command } from "../command.ts";
-import { dateOption } from "../date-option.ts";
+import { dateOption, RANGE_OPTIONS } from "../range-options.ts";
 import { dailyIndexRows, GOLD, type RunQuery } from "../../query/daily-index.ts";
 import { queryLake } from "../../query/lake-catalog.ts";
 import { renderIndexHtml } from "../../report/index-html.ts";
@@ -12,18 +12,12 @@ import { formatIndexText } from "../../report/index-text.ts";
 
 const index: Command = {
   name: "index",
-  summary: "the directionality index of one instrument (gold unless told) per day, as a chart in the terminal or an HTML page",
+  summary: "the directionality index of one instrument (gold, XAU, unless --instrument) per day, as a chart in the terminal or a page",
   usage:
     "goldpipe index [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--instrument SYMBOL] [--html FILE] " +
     "[--lake DIR | --aws [--stage STAGE]] [--json]",
   options: {
-    from: { type: "string", value: "YYYY-MM-DD", description: "the first UTC day (default: the first in the lake)" },
-    to: { type: "string", value: "YYYY-MM-DD", description: "the last UTC day (default: the last in the lake)" },
-    instrument: {
-      type: "string",
-      value: "SYMBOL",
-      description: `the instrument: XAU, XAG, XPT, XPD, GDX, DXY, UST, TIPS, FED… (default ${GOLD})`,
-    },
+    ...RANGE_OPTIONS,
     html: { type: "string", value: "FILE", description: "also write the chart and its figures as a self-contained HTML page" },
     ...AWS_OPTIONS,
   },

@@ -1,6 +1,6 @@
 import { AWS_OPTIONS, awsStack, awsTargetOf } from "../../aws/target.ts";
 import { EXIT, UsageError, type Command } from "../command.ts";
-import { dateOption } from "../date-option.ts";
+import { dateOption, RANGE_OPTIONS } from "../range-options.ts";
 import { queryLake } from "../../query/lake-catalog.ts";
 import { namedQueries, namedQuery } from "../../query/named-queries.ts";
 import { formatResult, RESULT_FORMATS, type ResultFormat } from "../../query/result-format.ts";
@@ -18,9 +18,7 @@ const query: Command = {
   options: {
     named: { type: "string", value: "NAME", description: "run a named query, one of sql/named/*.sql (goldpipe query alone lists them)" },
     date: { type: "string", value: "YYYY-MM-DD", description: "the UTC day, for named queries that take one (most-negative)" },
-    from: { type: "string", value: "YYYY-MM-DD", description: "the first day, for named queries over a range (daily-index, hourly-index)" },
-    to: { type: "string", value: "YYYY-MM-DD", description: "the last day, for named queries over a range" },
-    instrument: { type: "string", value: "SYMBOL", description: "one instrument (XAU, XAG, DXY…), for the index queries" },
+    ...RANGE_OPTIONS,
     format: { type: "string", value: "FORMAT", description: "table (default), csv or json; --json is --format json" },
     ...AWS_OPTIONS,
   },

@@ -1,12 +1,10 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
-import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
-import { mockClient } from "aws-sdk-client-mock";
+import { GetQueryResultsCommand, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { namedQuery } from "../../../../../local/query/named-queries.ts";
-import { describeTestStack } from "../../../../support/aws-stack.ts";
+import { athenaOnTestStack } from "../../../../support/athena-stack.ts";
 import { goldpipe } from "../../../../support/cli.ts";
 import { namedQueryLake } from "../../../../support/named-query-lake.ts";
 
@@ -87,31 +85,19 @@ describe("goldpipe index", () => {
 });
 
 describe("goldpipe index --aws", () => {
-  const athena = mockClient(AthenaClient);
-  const cloudFormation = mockClient(CloudFormationClient);
-  const region = process.env.AWS_REGION;
+  const athena = athenaOnTestStack();
   beforeEach(() => {
-    process.env.AWS_REGION = "us-east-1";
-    cloudFormation.reset();
-    athena.reset();
-    describeTestStack(cloudFormation);
     const columns = { published_date: "date", symbol: "varchar", headlines: "bigint", headlines_up: "bigint" };
     const more = { headlines_constant: "bigint", headlines_down: "bigint", directionality: "double" };
     const last = { sentiment_index: "double", confidence_weighted: "double" };
     const info = Object.entries({ ...columns, ...more, ...last }).map(([Name, Type]) => ({ Name, Type }));
     const row = (...values: string[]) => ({ Data: values.map((VarCharValue) => ({ VarCharValue })) });
-    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });
-    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { StatementType: "DML", Status: { State: "SUCCEEDED" } } });
     athena.on(GetQueryResultsCommand).resolves({
       ResultSet: {
         ResultSetMetadata: { ColumnInfo: info },
         Rows: [row(...info.map((c) => c.Name)), row("2024-03-01", "XAU", "10", "6", "1", "2", "0.4444", "0.3", "0.2")],
       },
     });
-  });
-  afterAll(() => {
-    if (region === undefined) delete process.env.AWS_REGION;
-    else process.env.AWS_REGION = region;
   });
 
   it("runs the daily-index named query on the stage's Athena, with the range and instrument as parameters", async () => {

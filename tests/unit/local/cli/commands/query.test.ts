@@ -1,12 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
-import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
-import { mockClient } from "aws-sdk-client-mock";
+import { GetQueryResultsCommand, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { namedQuery } from "../../../../../local/query/named-queries.ts";
-import { describeTestStack } from "../../../../support/aws-stack.ts";
+import { athenaOnTestStack } from "../../../../support/athena-stack.ts";
 import { goldpipe } from "../../../../support/cli.ts";
 import { namedQueryLake } from "../../../../support/named-query-lake.ts";
 
@@ -112,16 +110,8 @@ describe("goldpipe query", () => {
 });
 
 describe("goldpipe query --aws", () => {
-  const athena = mockClient(AthenaClient);
-  const cloudFormation = mockClient(CloudFormationClient);
-  const region = process.env.AWS_REGION;
+  const athena = athenaOnTestStack();
   beforeEach(() => {
-    process.env.AWS_REGION = "us-east-1";
-    cloudFormation.reset();
-    athena.reset();
-    describeTestStack(cloudFormation);
-    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });
-    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { StatementType: "DML", Status: { State: "SUCCEEDED" } } });
     athena.on(GetQueryResultsCommand).resolves({
       ResultSet: {
         ResultSetMetadata: {
@@ -136,10 +126,6 @@ describe("goldpipe query --aws", () => {
         ],
       },
     });
-  });
-  afterAll(() => {
-    if (region === undefined) delete process.env.AWS_REGION;
-    else process.env.AWS_REGION = region;
   });
 
   it("runs the same named query on the stage's Athena workgroup and database", async () => {

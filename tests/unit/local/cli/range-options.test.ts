@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BadInputError } from "../../../../functions/core/errors.ts";
-import { dateOption } from "../../../../local/cli/date-option.ts";
+import { dateOption } from "../../../../local/cli/range-options.ts";
 
 describe("dateOption", () => {
   it("passes a calendar day and an option not given", () => {

@@ -1,5 +1,13 @@
 import { z } from "zod";
 import { BadInputError } from "../../functions/core/errors.ts";
+import type { OptionSpec } from "./command.ts";
+
+/** The options of the commands over the gold index: a range of UTC days and one instrument. */
+export const RANGE_OPTIONS: Record<"from" | "to" | "instrument", OptionSpec> = {
+  from: { type: "string", value: "YYYY-MM-DD", description: "the first UTC day (default: the first in the lake)" },
+  to: { type: "string", value: "YYYY-MM-DD", description: "the last UTC day (default: the last in the lake)" },
+  instrument: { type: "string", value: "SYMBOL", description: "one instrument: XAU (gold), XAG, XPT, XPD, GDX, DXY, UST, TIPS, FED…" },
+};
 
 const DateSchema = z.iso.date();
 
