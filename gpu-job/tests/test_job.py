@@ -160,9 +160,8 @@ def test_each_output_head_gets_its_own_softmax_and_columns(dirs, tmp_path):
     tokenizer = AutoTokenizer.from_pretrained(model)
     reference = AutoModelForSequenceClassification.from_pretrained(model, dtype=torch.float32).eval()
     with torch.inference_mode():
-        logits = np.stack([reference(**tokenizer(t, return_tensors="pt")).logits[0].numpy() for t in texts])
-    softmax = lambda x: np.exp(x - x.max(axis=1, keepdims=True)) / np.exp(x - x.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)  # noqa: E731
-    label_probs, direction_probs = softmax(logits[:, :3]), softmax(logits[:, 3:])
+        logits = torch.stack([reference(**tokenizer(t, return_tensors="pt")).logits[0] for t in texts])
+    label_probs, direction_probs = logits[:, :3].softmax(-1).numpy(), logits[:, 3:].softmax(-1).numpy()
     by_id = {row["id"]: row for row in read_scores(dirs.output).to_pylist()}
     for i, original in enumerate(headline_rows(texts)):
         row = by_id[original["id"]]

@@ -33,14 +33,16 @@ export function renderReportHtml(report: RunReport, series: SentimentSeries, gol
   section.wide { grid-column: 1 / -1; }
   td.text, table.failed td { white-space: normal; }
   table.failed td:first-child { width: 4rem; }`,
-    body: `<h1>Run ${escapeHtml(report.run_id)} <span class="status ${report.status}">${report.status}</span></h1>
+    body:
+      `<h1>Run ${escapeHtml(report.run_id)} <span class="status ${report.status}">${report.status}</span></h1>
 <p class="meta">${escapeHtml(report.trigger)} run, sealed ${utc(report.created_at)}, reported ${utc(report.reported_at)}</p>
 <section>
 <h2>Sentiment over time (${EVERY[series.bucket]}, UTC publication time)</h2>
 ${indexChartSvg(sentimentChart(series))}
 </section>
 <section>
-<h2>${escapeHtml(gold.instrument)} directionality index (${EVERY[gold.bucket]}, UTC days) of the days this run wrote, every run's headlines</h2>
+<h2>${escapeHtml(gold.instrument)} directionality index (${EVERY[gold.bucket]}, UTC days) of the days this run wrote, ` +
+      `every run's headlines</h2>
 ${indexChartSvg(indexChart(gold))}
 </section>
 <div class="grid">
