@@ -94,7 +94,7 @@ def score_shard(config: JobConfig, loaded: LoadedModel) -> dict:
     rows, texts = rows.take(order), texts.take(order)
 
     writer = ChunkWriter(config.output_dir)
-    ctx = ScoringContext(loaded.labels, loaded.name, config.run_id, config.shard_id, config.intensity)
+    ctx = ScoringContext(loaded.heads, loaded.name, config.run_id, config.shard_id, config.intensity)
     sink = _ChunkSink(writer, ctx, config.crash_after_chunks)
     starts = range(0, rows.num_rows, config.chunk_rows)
     chunk_texts = ((start, texts.slice(start, config.chunk_rows).to_pylist()) for start in starts)

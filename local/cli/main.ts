@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   status: () => import("./commands/status.ts"),
   query: () => import("./commands/query.ts"),
   report: () => import("./commands/report.ts"),
+  index: () => import("./commands/index.ts"),
   watch: () => import("./commands/watch.ts"),
 };
 

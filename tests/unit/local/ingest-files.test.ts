@@ -73,10 +73,10 @@ describe("ingestLocalFiles: the shapes a dump comes in", () => {
     expect(segments).toBe(1);
     const headlines = await pendingHeadlines();
     expect(headlines.map((h) => [h.id, h.headline, h.published_at, h.symbols, h.origin.line])).toEqual([
-      ["a-1", 'Gold rallies as "safe haven" bid returns', "2024-03-01T14:30:00.000Z", ["XAUUSD", "GLD"], 2],
+      ["a-1", 'Gold rallies as "safe haven" bid returns', "2024-03-01T14:30:00.000Z", ["XAUUSD", "GLD", "XAU"], 2],
       ["a-2", "Miners jump; GDX up 3%", "2024-03-01T00:00:00.000Z", ["GDX", "NEM"], 3],
       ["a-3", "Dollar index slips", "2024-03-01T00:00:00.000Z", ["DXY"], 5],
-      ["a-4", "Gold steady before payrolls", "2024-03-01T14:30:00.000Z", ["XAUUSD"], 7],
+      ["a-4", "Gold steady before payrolls", "2024-03-01T14:30:00.000Z", ["XAUUSD", "XAU"], 7],
     ]);
     expect(result.file).toMatch(/^incoming\/\d{8}T\d{6}Z-[0-9a-f]{8}\/quoted-crlf-bom\.csv$/);
     expect(headlines[0]!.origin.file).toBe(result.file);
@@ -131,7 +131,7 @@ describe("ingestLocalFiles: the shapes a dump comes in", () => {
     );
     const { result } = await ingestOne(file);
     expect(result).toMatchObject({ rows_read: 3000, rows_valid: 3000 });
-    expect((await pendingHeadlines())[0]).toMatchObject({ published_at: "2024-03-01T14:30:00.000Z", symbols: ["GLD"] });
+    expect((await pendingHeadlines())[0]).toMatchObject({ published_at: "2024-03-01T14:30:00.000Z", symbols: ["GLD", "XAU"] });
     const { result: gz } = await ingestContent("h2.parquet.gz", gzipSync(Buffer.concat([await readFile(file), Buffer.alloc(0)])));
     expect(gz).toMatchObject({ duplicate_of: null, rows_valid: 3000 });
   });

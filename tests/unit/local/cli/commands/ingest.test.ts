@@ -3,12 +3,13 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Writable } from "node:stream";
 import { main } from "../../../../../local/cli/main.ts";
+import { describeTestStack } from "../../../../support/aws-stack.ts";
 import { goldpipe } from "../../../../support/cli.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../../../fixtures/ingest/", import.meta.url));
@@ -104,23 +105,7 @@ describe("goldpipe ingest --aws", () => {
     process.env.AWS_REGION = "us-east-1";
     cloudFormation.reset();
     s3.reset();
-    const outputs = {
-      BucketName: "lake-bucket",
-      StateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:goldpipe-test",
-      AthenaWorkGroup: "goldpipe-test",
-      AthenaDatabase: "goldpipe_test",
-      SealFunctionName: "goldpipe-test-seal",
-    };
-    cloudFormation.on(DescribeStacksCommand, { StackName: "goldpipe-test" }).resolves({
-      Stacks: [
-        {
-          StackName: "goldpipe-test",
-          CreationTime: new Date(),
-          StackStatus: "CREATE_COMPLETE",
-          Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
-        },
-      ],
-    });
+    describeTestStack(cloudFormation);
     s3.on(PutObjectCommand).resolves({});
     s3.on(HeadObjectCommand).resolves({ ContentLength: 322, LastModified: new Date("2024-01-01T00:00:00Z") });
     s3.on(GetObjectCommand).callsFake(({ Key }: { Key: string }) => {

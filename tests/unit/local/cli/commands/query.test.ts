@@ -1,11 +1,10 @@
 import { mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
-import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
-import { mockClient } from "aws-sdk-client-mock";
+import { GetQueryResultsCommand, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { namedQuery } from "../../../../../local/query/named-queries.ts";
+import { athenaOnTestStack } from "../../../../support/athena-stack.ts";
 import { goldpipe } from "../../../../support/cli.ts";
 import { namedQueryLake } from "../../../../support/named-query-lake.ts";
 
@@ -65,6 +64,21 @@ describe("goldpipe query", () => {
     ]);
     const index = await goldpipe("query", "--named", "daily-index", "--lake", lake);
     expect(index.stdout).toContain("2024-03-02      XAUUSD");
+    const range = await goldpipe(
+      "query",
+      "--named",
+      "daily-index",
+      "--from",
+      "2024-03-02",
+      "--instrument",
+      "xau",
+      "--lake",
+      lake,
+      "--json",
+    );
+    expect(JSON.parse(range.stdout).map((r: { published_date: string; symbol: string }) => [r.published_date, r.symbol])).toEqual([
+      ["2024-07-01", "XAU"],
+    ]);
   });
 
   it("bad SQL: exit 2 with DuckDB's message and no stack trace", async () => {
@@ -77,9 +91,15 @@ describe("goldpipe query", () => {
 
   it.each([
     [["query", "--named", "most-negative", "--date", "2024-02-30"], /--date 2024-02-30 is not a calendar date \(write it as YYYY-MM-DD/],
-    [["query", "--named", "nope"], /no named query "nope" \(the named queries are: daily-index, label-distribution, most-negative\)/],
+    [["query", "--named", "daily-index", "--to", "2024-13-01"], /--to 2024-13-01 is not a calendar date/],
+    [
+      ["query", "--named", "nope"],
+      /no named query "nope" \(the named queries are: daily-index, hourly-index, label-distribution, most-negative\)/,
+    ],
     [["query", "--named", "daily-index", "--date", "2024-03-01"], /the named query daily-index takes no --date/],
-    [["query"], /give one SQL statement in quotes, or --named NAME \(daily-index, label-distribution, most-negative\)/],
+    [["query", "--named", "most-negative", "--instrument", "XAU"], /the named query most-negative takes no --instrument/],
+    [["query", "SELECT 1", "--from", "2024-03-01"], /--from goes with --named; write it into your SQL/],
+    [["query"], /give one SQL statement in quotes, or --named NAME \(daily-index, hourly-index, label-distribution, most-negative\)/],
     [["query", "SELECT 1", "--format", "xml"], /--format must be one of table, csv, json/],
     [["query", "SELECT 1", "--json", "--format", "csv"], /--json and --format csv disagree/],
   ])("%j: exit 2 with what to do", async (args, message) => {
@@ -147,32 +167,8 @@ describe("goldpipe query, confined to reading the lake", () => {
 });
 
 describe("goldpipe query --aws", () => {
-  const athena = mockClient(AthenaClient);
-  const cloudFormation = mockClient(CloudFormationClient);
-  const region = process.env.AWS_REGION;
+  const athena = athenaOnTestStack();
   beforeEach(() => {
-    process.env.AWS_REGION = "us-east-1";
-    cloudFormation.reset();
-    athena.reset();
-    const outputs = {
-      BucketName: "lake-bucket",
-      StateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:goldpipe-test",
-      AthenaWorkGroup: "goldpipe-test",
-      AthenaDatabase: "goldpipe_test",
-      SealFunctionName: "goldpipe-test-seal",
-    };
-    cloudFormation.on(DescribeStacksCommand, { StackName: "goldpipe-test" }).resolves({
-      Stacks: [
-        {
-          StackName: "goldpipe-test",
-          CreationTime: new Date(),
-          StackStatus: "CREATE_COMPLETE",
-          Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
-        },
-      ],
-    });
-    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });
-    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { StatementType: "DML", Status: { State: "SUCCEEDED" } } });
     athena.on(GetQueryResultsCommand).resolves({
       ResultSet: {
         ResultSetMetadata: {
@@ -187,10 +183,6 @@ describe("goldpipe query --aws", () => {
         ],
       },
     });
-  });
-  afterAll(() => {
-    if (region === undefined) delete process.env.AWS_REGION;
-    else process.env.AWS_REGION = region;
   });
 
   it("runs the same named query on the stage's Athena workgroup and database", async () => {
