@@ -6,6 +6,8 @@ export const QUARANTINE_PREFIX = "quarantine/";
 export const PENDING_PREFIX = "pending/";
 export const RUNS_PREFIX = "runs/";
 export const CURATED_PREFIX = "curated/headline_sentiment/";
+/** Headlines scored in real time, landed and waiting for the next real-time merge into the curated table. */
+export const REALTIME_LANDED_PREFIX = "realtime/landed/";
 
 export const ingestRecordKey = (sha256: string) => `${INGEST_PREFIX}${sha256}.json`;
 export const pendingSegmentKey = (segmentId: string) => `${PENDING_PREFIX}${segmentId}.jsonl`;
@@ -23,6 +25,10 @@ export const curatedPartitionPrefix = (p: { year: number; month: number; day: nu
   `${CURATED_PREFIX}year=${p.year}/month=${String(p.month).padStart(2, "0")}/day=${String(p.day).padStart(2, "0")}/`;
 export const curatedKey = (p: { year: number; month: number; day: number }, runId: string, part: number) =>
   `${curatedPartitionPrefix(p)}${runId}-${part}.parquet`;
+
+/** `realtime/landed/<UTC time>-<tag>.jsonl`: the key's time orders landings, the tag keeps writers apart. */
+export const realtimeLandedKey = (at: Date, tag: string) =>
+  `${REALTIME_LANDED_PREFIX}${at.toISOString().replace(/[-:.]/g, "")}-${tag}.jsonl`;
 
 /** `quarantine/<file>/`, <file> being the dropped file's key without `incoming/`. */
 export const quarantinePrefix = (file: string) =>

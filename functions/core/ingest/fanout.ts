@@ -15,6 +15,7 @@ import { isRowProblem, normalizeRecord } from "./normalize.ts";
 import { parseDelimited } from "./parsers/delimited.ts";
 import { parseJsonArray } from "./parsers/json-array.ts";
 import { parseJsonLines } from "./parsers/json-lines.ts";
+import { realtimeDispatchAt, type RealtimeRoute } from "../realtime/dispatch.ts";
 import { quarantineFile, RowQuarantine, type QuarantinedFile } from "./quarantine.ts";
 import { sniffShape, type FileShape } from "./sniff.ts";
 
@@ -26,6 +27,10 @@ export interface FileIngestResult {
   rows_valid: number;
   rows_quarantined: number;
   quarantine_reasons: Record<string, number>;
+  /** Valid rows scored in real time and landed (docs/realtime.md); the other valid rows went to the batch path. */
+  rows_realtime: number;
+  /** Why the real-time endpoint was given up on for this file (its rows went to the batch path), if it was. */
+  realtime_failure: string | null;
   /** The file first ingested with the same content, when this drop was recognized and not sent again. */
   duplicate_of: string | null;
   /** Set when the file could not be read at all and was moved to quarantine whole. */
@@ -35,7 +40,7 @@ export interface FileIngestResult {
 }
 
 export interface FanoutOptions {
-  /** The ingest clock (epoch ms): a published time more than two days after it is implausible. */
+  /** The ingest clock (epoch ms): a published time more than two days after it is implausible; also whether markets are open. */
   now?: number;
   /** Called as the file is parsed, with the bytes read so far, the object's size and the rows so far. */
   onProgress?: (progress: Readonly<{ bytes: number; total: number; rows: number }>) => void;
@@ -44,11 +49,12 @@ export interface FanoutOptions {
 /**
  * The fanout: one object under incoming/ → its headlines on the queue, its bad rows in quarantine,
  * its ingest record. The same content ingested before is recognized by its sha256 and not sent
- * again. A file that cannot be read at all is moved to quarantine whole with its reason.
+ * again. A file that cannot be read at all is moved to quarantine whole with its reason. With a real-time
+ * route, during market hours, critical headlines are scored at once instead of being sent to the queue.
  * Resolves to undefined when no object is under the key (deleted, or already moved to quarantine).
  */
 export async function fanoutFile(
-  ports: { store: ObjectStore; queue: Queue },
+  ports: { store: ObjectStore; queue: Queue; realtime?: RealtimeRoute },
   file: string,
   options: FanoutOptions = {},
 ): Promise<FileIngestResult | undefined> {
@@ -63,6 +69,8 @@ export async function fanoutFile(
     rows_valid: 0,
     rows_quarantined: 0,
     quarantine_reasons: {},
+    rows_realtime: 0,
+    realtime_failure: null,
     duplicate_of: null,
     bad_file: null,
     messages: 0,
@@ -78,6 +86,7 @@ export async function fanoutFile(
     const quarantine = new RowQuarantine(store, file);
     const sender = new HeadlineSender(ports.queue, { file, sha256: inspection.sha256 });
     const seenIds = new IdSet();
+    const realtime = realtimeDispatchAt(ports.realtime, new Date(now), (headline) => sender.add(headline));
     await withRows(content, shape, async (rows, typed) => {
       for await (const batch of rows) {
         for (const record of batch) {
@@ -90,7 +99,7 @@ export async function fanoutFile(
             const firstLine = seenIds.firstLine(headline.id, record.line);
             if (firstLine === undefined) {
               result.rows_valid++;
-              waiting = sender.add(headline);
+              waiting = realtime?.takes(headline) ? realtime.add(headline) : sender.add(headline);
             } else {
               const detail = `line ${firstLine} has the same id ${headline.id}`;
               waiting = quarantine.add({ line: record.line, raw: record.raw, field: "id", reason: "duplicate id", detail });
@@ -98,6 +107,7 @@ export async function fanoutFile(
           }
           if (waiting) await waiting;
         }
+        await realtime?.flush();
         progress.rows = result.rows_read;
         options.onProgress?.(progress);
       }
@@ -107,6 +117,8 @@ export async function fanoutFile(
     });
     await sender.flush();
     await quarantine.close();
+    result.rows_realtime = realtime?.landed ?? 0;
+    result.realtime_failure = realtime?.failure ?? null;
     result.messages = sender.messagesSent;
     result.rows_quarantined = quarantine.count;
     result.quarantine_reasons = quarantine.reasons;
@@ -117,6 +129,7 @@ export async function fanoutFile(
       rows_valid: result.rows_valid,
       rows_quarantined: result.rows_quarantined,
       quarantine_reasons: result.quarantine_reasons,
+      rows_realtime: result.rows_realtime,
       duplicate_of: null,
       ingested_at: new Date(now).toISOString(),
     });
