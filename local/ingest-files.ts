@@ -7,6 +7,7 @@ import { fanoutFile, type FanoutOptions, type FileIngestResult } from "../functi
 import { writePendingSegment } from "../functions/core/ingest/segment.ts";
 import { DirectoryObjectStore } from "./adapters/directory-object-store.ts";
 import { InProcessQueue } from "./adapters/in-process-queue.ts";
+import type { RealtimeRoute } from "../functions/core/realtime/dispatch.ts";
 
 /** One local file's outcome: the fanout's result, or why the file could not be read from disk. */
 export type LocalIngestResult = (FileIngestResult & { path: string; error: null }) | { path: string; file: null; error: string };
@@ -18,6 +19,8 @@ export interface LocalIngestOptions {
   onProgress?: (path: string, progress: Readonly<{ bytes: number; total: number; rows: number }>) => void;
   /** The ingest clock (epoch ms), for tests. */
   now?: number;
+  /** Hybrid routing: critical headlines during market hours go to this endpoint instead of pending/. */
+  realtime?: RealtimeRoute;
 }
 
 /**
@@ -48,7 +51,7 @@ export async function ingestLocalFiles(
     await store.put(key, createReadStream(filePath));
     const fanoutOptions: FanoutOptions = { now: options.now };
     if (options.onProgress) fanoutOptions.onProgress = (progress) => options.onProgress!(filePath, progress);
-    const result = await fanoutFile({ store, queue }, key, fanoutOptions);
+    const result = await fanoutFile({ store, queue, realtime: options.realtime }, key, fanoutOptions);
     if (!result) throw new Error(`${key} vanished from the lake while it was being ingested`);
     files.push({ ...result, path: filePath, error: null });
   }

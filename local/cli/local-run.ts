@@ -45,8 +45,8 @@ export function countOption(values: ParsedArgs["values"], name: string, max = Nu
   return parsed.data;
 }
 
-/** The local pipeline over the command's lake, with its shard events going to whatever progress is current. */
-export function localPipelineFor(values: ParsedArgs["values"], context: CommandContext) {
+/** The --model directory (default the starter model), checked to hold a model, with the Python that runs gpu-job. */
+export function modelDirFor(values: ParsedArgs["values"]): string {
   const model = path.resolve(typeof values.model === "string" ? values.model : DEFAULT_MODEL_DIR);
   if (!existsSync(path.join(model, "config.json")) && !existsSync(path.join(model, "model.tar.gz"))) {
     throw new BadInputError(
@@ -55,6 +55,12 @@ export function localPipelineFor(values: ParsedArgs["values"], context: CommandC
     );
   }
   assertPythonReady();
+  return model;
+}
+
+/** The local pipeline over the command's lake, with its shard events going to whatever progress is current. */
+export function localPipelineFor(values: ParsedArgs["values"], context: CommandContext) {
+  const model = modelDirFor(values);
   const chaos = parseChaos(process.env.GOLDPIPE_CHAOS);
   if (chaos) context.stderr.write(`GOLDPIPE_CHAOS=${process.env.GOLDPIPE_CHAOS}: GPU job attempts will fail on purpose\n`);
   let progress: ShardProgress | undefined;

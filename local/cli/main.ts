@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   query: () => import("./commands/query.ts"),
   report: () => import("./commands/report.ts"),
   watch: () => import("./commands/watch.ts"),
+  serve: () => import("./commands/serve.ts"),
 };
 
 const COMMON_OPTIONS: Record<string, OptionSpec> = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import signal
 import time
 from dataclasses import dataclass
@@ -137,6 +138,14 @@ class ScoringServer:
                 log.info("%s", json.dumps({"event": "serve_stats"} | self._snapshot()))
 
 
+async def _parent_gone(stop: asyncio.Event) -> None:
+    parent = os.getppid()
+    while os.getppid() == parent:
+        await asyncio.sleep(1)
+    log.info("the process that started the server is gone: stopping")
+    stop.set()
+
+
 async def serve(config: ServeConfig) -> None:
     """Listens, loads the model, serves until SIGTERM or SIGINT. A model that cannot be loaded raises
     JobInputError (or the loader's error) after the listener is closed."""
@@ -150,7 +159,9 @@ async def serve(config: ServeConfig) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     log.info("listening on %s:%d; loading the model from %s", config.host, config.port, config.model_dir)
-    stats_task = loop.create_task(server.log_stats())
+    tasks = [loop.create_task(server.log_stats())]
+    if config.exit_with_parent:
+        tasks.append(loop.create_task(_parent_gone(stop)))
     try:
         started = time.monotonic()
         loaded = await asyncio.to_thread(
@@ -173,7 +184,8 @@ async def serve(config: ServeConfig) -> None:
         await stop.wait()
         log.info("stopping")
     finally:
-        stats_task.cancel()
+        for task in tasks:
+            task.cancel()
         if server.serving:
             await server.serving.batcher.close()
         await runner.cleanup()

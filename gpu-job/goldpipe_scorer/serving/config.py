@@ -31,6 +31,7 @@ class ServeConfig:
     max_request_headlines: int = 1000
     max_body_bytes: int = 6 * 1024 * 1024
     stats_interval_s: float = 60.0
+    exit_with_parent: bool = False
 
 
 class _Parser(argparse.ArgumentParser):
@@ -75,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-body-bytes", default=_env("GOLDPIPE_MAX_BODY_BYTES", str(6 * 1024 * 1024)), help="per request (default 6 MiB, as SageMaker)"
     )
     p.add_argument("--stats-interval", default=_env("GOLDPIPE_STATS_INTERVAL_S", "60"), help="seconds between stats log lines")
+    p.add_argument(
+        "--exit-with-parent", action="store_true", help="stop when the process that started the server is gone (goldpipe serve uses it)"
+    )
     return p
 
 
@@ -108,4 +112,5 @@ def parse_serve_config(argv: list[str] | None = None) -> ServeConfig:
         max_request_headlines=positive_int("--max-request-headlines / GOLDPIPE_MAX_REQUEST_HEADLINES", args.max_request_headlines),
         max_body_bytes=positive_int("--max-body-bytes / GOLDPIPE_MAX_BODY_BYTES", args.max_body_bytes),
         stats_interval_s=_non_negative_float("--stats-interval / GOLDPIPE_STATS_INTERVAL_S", args.stats_interval),
+        exit_with_parent=args.exit_with_parent,
     )

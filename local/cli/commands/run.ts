@@ -4,13 +4,16 @@ import { ingestLocalFiles } from "../../ingest-files.ts";
 import { ingestLine } from "../ingest-line.ts";
 import { EXIT, UsageError, type Command } from "../command.ts";
 import { countOption, localPipelineFor, WORKFLOW_OPTIONS } from "../local-run.ts";
+import { REALTIME_OPTIONS, realtimeRouteFor } from "../realtime-options.ts";
 
 const run: Command = {
   name: "run",
   summary: "ingest files, seal what is pending into a run and score it to the end on this machine",
-  usage: "goldpipe run FILE… [--lake DIR] [--model DIR] [--shard-size N] [--concurrency N] [--json]",
+  usage:
+    "goldpipe run FILE… [--lake DIR] [--model DIR] [--shard-size N] [--concurrency N] [--realtime-url URL --realtime-config FILE] [--json]",
   options: {
     ...WORKFLOW_OPTIONS,
+    ...REALTIME_OPTIONS,
     "shard-size": { type: "string", value: "N", description: `headlines per shard (default ${DEFAULT_SHARD_SIZE})` },
   },
   async run({ positionals, values }, context) {
@@ -20,6 +23,7 @@ const run: Command = {
 
     const ingested = await ingestLocalFiles(positionals, {
       lake: context.lake,
+      realtime: await realtimeRouteFor(values),
       onProgress: context.stderr.isTTY
         ? (file, { rows }) => context.stderr.write(`\ringesting ${file}: ${rows.toLocaleString("en-US")} rows`)
         : undefined,

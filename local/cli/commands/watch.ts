@@ -11,6 +11,7 @@ import { WatchView } from "../../watch/view.ts";
 import { Watch, watchLogPath, type WatchRuntime } from "../../watch/watch.ts";
 import { EXIT, UsageError, type Command, type ParsedArgs } from "../command.ts";
 import { countOption, localPipelineFor, WORKFLOW_OPTIONS } from "../local-run.ts";
+import { REALTIME_OPTIONS, realtimeRouteFor } from "../realtime-options.ts";
 import { allManifests } from "./status.ts";
 
 const watch: Command = {
@@ -21,6 +22,7 @@ const watch: Command = {
     "[--shard-size N] [--concurrency N] [--chunk-rows N] [--start-at TIME] [--json]",
   options: {
     ...WORKFLOW_OPTIONS,
+    ...REALTIME_OPTIONS,
     "shard-size": { type: "string", value: "N", description: `headlines per shard (default ${DEFAULT_SHARD_SIZE})` },
     config: {
       type: "string",
@@ -41,12 +43,13 @@ const watch: Command = {
     await ensureFolder(dir);
     const shardRows = countOption(values, "shard-size") ?? DEFAULT_SHARD_SIZE;
     const { pipeline } = localPipelineFor(values, context);
+    const realtime = await realtimeRouteFor(values);
 
     const runtime: WatchRuntime = {
       store: pipeline.store,
       shardRows,
       async ingest(files) {
-        const { files: results } = await ingestLocalFiles([...files], { lake: context.lake });
+        const { files: results } = await ingestLocalFiles([...files], { lake: context.lake, realtime });
         return results.map((result) =>
           result.error !== null
             ? { file: result.path, unreadable: result.error, rowsValid: 0, rowsQuarantined: 0, rejected: undefined, duplicateOf: undefined }

@@ -8,8 +8,8 @@ import {
   type QueryExecution,
   type Row,
 } from "@aws-sdk/client-athena";
-import { sqlString } from "../../functions/core/lake/sql-literal.ts";
-import { BadInputError } from "../../functions/core/errors.ts";
+import { sqlString } from "../core/lake/sql-literal.ts";
+import { BadInputError } from "../core/errors.ts";
 
 /** A query's answer: its columns (name and Athena type) and its rows as objects. */
 export interface AthenaResult {
