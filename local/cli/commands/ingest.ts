@@ -74,6 +74,7 @@ function jsonEntry(result: IngestAnswer) {
     rows_valid: result.rows_valid,
     rows_quarantined: result.rows_quarantined,
     quarantine_reasons: result.quarantine_reasons,
+    rows_realtime: result.rows_realtime,
     duplicate_of: result.duplicate_of,
   };
   return result.bad_file ? { ...entry, error: result.bad_file.reason } : entry;
@@ -85,6 +86,7 @@ const emptyCounts = (file: string) => ({
   rows_valid: 0,
   rows_quarantined: 0,
   quarantine_reasons: {},
+  rows_realtime: 0,
   duplicate_of: null,
 });
 
