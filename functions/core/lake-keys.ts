@@ -20,6 +20,8 @@ export const successKey = (runId: string, index: number) => `${scoresPrefix(runI
 export const shardMetricsKey = (runId: string, index: number) => `${scoresPrefix(runId, index)}metrics.json`;
 export const shardStatusKey = (runId: string, index: number) => `${runPrefix(runId)}shard-status/${index}.json`;
 export const reportKey = (runId: string) => `${runPrefix(runId)}report.json`;
+/** One statement of the run's partition refresh, which the workflow's RefreshPartitions reads and runs on Athena. */
+export const refreshStatementKey = (runId: string, index: number) => `${runPrefix(runId)}refresh/${index}.sql`;
 
 export const curatedPartitionPrefix = (p: { year: number; month: number; day: number }) =>
   `${CURATED_PREFIX}year=${p.year}/month=${String(p.month).padStart(2, "0")}/day=${String(p.day).padStart(2, "0")}/`;

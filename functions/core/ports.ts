@@ -75,6 +75,6 @@ export interface RealtimeScorer {
 
 /** The table's partition catalog: Glue through Athena in AWS, the DuckDB view locally. */
 export interface PartitionCatalog {
-  /** Runs a partition refresh statement (refreshQuery's, functions/core/lake/lake-table.ts). */
+  /** Runs one partition refresh statement, as refreshStatements in functions/core/lake/lake-table.ts writes them. */
   refresh(query: string): Promise<void>;
 }

@@ -7,8 +7,8 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { withDuckDB } from "./duckdb.ts";
 import { sqlString } from "./sql-literal.ts";
 import { SCORED_HEADLINE_DUCKDB_COLUMNS } from "../headline.ts";
-import { headlineSentimentTable, qualifiedName, refreshQuery, sortPartitions, type Partition } from "./lake-table.ts";
-import { curatedKey, curatedPartitionPrefix, runPrefix } from "../lake-keys.ts";
+import { headlineSentimentTable, qualifiedName, refreshStatements, sortPartitions, type Partition } from "./lake-table.ts";
+import { curatedKey, curatedPartitionPrefix, refreshStatementKey, runPrefix } from "../lake-keys.ts";
 import type { MergeResult } from "./merge-result.ts";
 export type { MergeResult };
 import type { ObjectStore } from "../ports.ts";
@@ -65,13 +65,16 @@ export async function mergeRun(runId: string, { store, bucket, database }: Merge
     await forEachConcurrently(stale, (key) => store.delete(key));
 
     const partitions = sortPartitions(written.partitions);
+    const statements = refreshStatements(qualifiedName(headlineSentimentTable(), database), partitions, bucket ? `s3://${bucket}/` : "");
+    const refresh = statements.map((sql, k) => ({ key: refreshStatementKey(runId, k), sql }));
+    await forEachConcurrently(refresh, ({ key, sql }) => store.put(key, sql, { contentType: "application/sql" }));
     return {
       run_id: runId,
       rows_scored: merged.rowsScored,
       rows_curated: merged.rowsCurated,
       duplicates: merged.rowsScored - merged.rowsCurated,
       partitions,
-      refresh_query: refreshQuery(qualifiedName(headlineSentimentTable(), database), partitions, bucket ? `s3://${bucket}/` : ""),
+      refresh_statements: refresh.map(({ key }) => key),
       seconds: (performance.now() - started) / 1000,
     };
   } finally {

@@ -80,6 +80,10 @@ export async function settleRealtime(
   maxObjects?: number,
 ): Promise<RealtimeMergeResult | undefined> {
   const merged = await mergeRealtime(ports, maxObjects);
-  if (merged?.refresh_query) await ports.catalog.refresh(merged.refresh_query);
+  for (const key of merged?.refresh_statements ?? []) {
+    const statement = await ports.store.get(key);
+    if (statement === undefined) throw new Error(`the merge's partition refresh statement ${key} is not in the lake`);
+    await ports.catalog.refresh(statement.toString("utf8"));
+  }
   return merged;
 }
