@@ -796,7 +796,7 @@ describe("the real-time endpoint", () => {
   it("serves the gpu-job image with the batch job's model, network-isolated, its role reading only that model", () => {
     const model = resource("RealtimeModel").Properties;
     expect(model.EnableNetworkIsolation).toBe(true);
-    expect(text(model.PrimaryContainer.Image)).toBe("${GpuJobRepository.RepositoryUri}:latest");
+    expect(text(model.PrimaryContainer.Image)).toBe(`\${GpuJobRepository.RepositoryUri}@${IMAGE_DIGEST}`);
     expect(model.PrimaryContainer.ModelDataSource.S3DataSource).toMatchObject({ S3DataType: "S3Prefix", CompressionType: "None" });
     expect(text(model.PrimaryContainer.ModelDataSource.S3DataSource.S3Uri)).toBe("s3://${LakeBucket}/models/current/");
     const role = grants("RealtimeModelRole");
