@@ -28,6 +28,8 @@ log = logging.getLogger("goldpipe_scorer.serve")
 # Seconds a client should wait before trying again: while the queue is full, and while the model loads.
 RETRY_AFTER_OVERLOADED = "1"
 RETRY_AFTER_LOADING = "5"
+# How long a stop waits for requests in flight.
+SHUTDOWN_SECONDS = 10.0
 
 
 @dataclass
@@ -150,7 +152,7 @@ async def serve(config: ServeConfig) -> None:
     """Listens, loads the model, serves until SIGTERM or SIGINT. A model that cannot be loaded raises
     JobInputError (or the loader's error) after the listener is closed."""
     server = ScoringServer(config)
-    runner = web.AppRunner(server.app, access_log=None, handle_signals=False)
+    runner = web.AppRunner(server.app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_SECONDS)
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port)
     await site.start()
@@ -164,28 +166,35 @@ async def serve(config: ServeConfig) -> None:
         tasks.append(loop.create_task(_parent_gone(stop)))
     try:
         started = time.monotonic()
-        loaded = await asyncio.to_thread(
-            load_model, config.model_dir, device=config.device, dtype=config.dtype, max_length=config.max_length, name=config.model_name
+        loading = loop.create_task(
+            asyncio.to_thread(
+                load_model, config.model_dir, device=config.device, dtype=config.dtype, max_length=config.max_length, name=config.model_name
+            )
         )
-        server.ready(loaded)
-        log.info(
-            "%s",
-            json.dumps(
-                {
-                    "event": "serve_ready",
-                    "model": loaded.name,
-                    "device": str(loaded.device),
-                    "dtype": str(loaded.dtype).removeprefix("torch."),
-                    "model_load_seconds": round(time.monotonic() - started, 3),
-                    "port": config.port,
-                }
-            ),
-        )
-        await stop.wait()
+        stopping = loop.create_task(stop.wait())
+        await asyncio.wait({loading, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not stopping.done():
+            loaded = loading.result()
+            server.ready(loaded)
+            log.info(
+                "%s",
+                json.dumps(
+                    {
+                        "event": "serve_ready",
+                        "model": loaded.name,
+                        "device": str(loaded.device),
+                        "dtype": str(loaded.dtype).removeprefix("torch."),
+                        "model_load_seconds": round(time.monotonic() - started, 3),
+                        "port": config.port,
+                    }
+                ),
+            )
+            await stopping
         log.info("stopping")
     finally:
         for task in tasks:
             task.cancel()
+        # Requests in flight are answered before the model stops.
+        await runner.cleanup()
         if server.serving:
             await server.serving.batcher.close()
-        await runner.cleanup()

@@ -54,10 +54,16 @@ class MicroBatcher:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="goldpipe-batcher")
 
     async def close(self) -> None:
+        """Stops batching; requests still waiting are answered with Overloaded."""
         if self._task:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        while self._waiting:
+            request = self._waiting.popleft()
+            if not request.answer.done():
+                request.answer.set_exception(Overloaded("the server is stopping"))
+        self._waiting_rows = 0
+        await asyncio.to_thread(self._executor.shutdown, wait=True, cancel_futures=True)
 
     async def score(self, texts: list[str]) -> np.ndarray:
         if self.queue_rows + len(texts) > self.max_queue_rows:
