@@ -94,7 +94,9 @@ async function highestRate(url: string, setting: string): Promise<Measured | nul
   return pass;
 }
 
-const withinBudget = (m: Measured) => m.p99_ms < BUDGET_MS && m.errors <= m.requests * 0.001 && m.throughput >= m.rate * 0.95;
+function withinBudget(m: Measured): boolean {
+  return m.p99_ms < BUDGET_MS && m.errors <= m.requests * 0.001 && m.throughput >= m.rate * 0.95;
+}
 
 async function load(url: string, setting: string, rate: number, seconds: number): Promise<Measured> {
   const latencies: number[] = [];

@@ -159,6 +159,30 @@ const SEAL_GRANTS = {
   "s3:ListBucket": ["lake"],
   "states:StartExecution": ["PipelineStateMachine"],
 };
+const WORKGROUP = "arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}";
+/** What a partition refresh on Athena needs beyond the workgroup: the catalog, Lake Formation, the table's partitions in Glue. */
+const CATALOG_GRANTS = {
+  "athena:GetDataCatalog": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:datacatalog/AwsDataCatalog"],
+  "lakeformation:GetDataAccess": ["*"],
+  ...Object.fromEntries(
+    [
+      "glue:GetDatabase",
+      "glue:GetTable",
+      "glue:GetPartition",
+      "glue:GetPartitions",
+      "glue:BatchGetPartition",
+      "glue:CreatePartition",
+      "glue:BatchCreatePartition",
+    ].map((action) => [
+      action,
+      [
+        "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog",
+        "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${GlueDatabase}",
+        "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${GlueDatabase}/${HeadlineSentimentTable}",
+      ],
+    ]),
+  ),
+};
 const EXPECTED_GRANTS: Record<FunctionKey, Record<string, string[]>> = {
   fanout: {
     ...poll("UploadsQueue"),
@@ -212,32 +236,10 @@ const EXPECTED_GRANTS: Record<FunctionKey, Record<string, string[]>> = {
     "s3:DeleteObject": ["lake:curated/headline_sentiment/*", "lake:realtime/landed/*"],
     "s3:ListBucket": ["lake"],
     "s3:GetBucketLocation": ["lake"],
-    "athena:GetDataCatalog": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:datacatalog/AwsDataCatalog"],
-    "lakeformation:GetDataAccess": ["*"],
     ...Object.fromEntries(
-      ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults"].map((action) => [
-        action,
-        ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
-      ]),
+      ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults"].map((a) => [a, [WORKGROUP]]),
     ),
-    ...Object.fromEntries(
-      [
-        "glue:GetDatabase",
-        "glue:GetTable",
-        "glue:GetPartition",
-        "glue:GetPartitions",
-        "glue:BatchGetPartition",
-        "glue:CreatePartition",
-        "glue:BatchCreatePartition",
-      ].map((action) => [
-        action,
-        [
-          "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog",
-          "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${GlueDatabase}",
-          "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${GlueDatabase}/${HeadlineSentimentTable}",
-        ],
-      ]),
-    ),
+    ...CATALOG_GRANTS,
   },
 };
 
@@ -607,26 +609,7 @@ describe("the workflow", () => {
       "athena:GetQueryExecution": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
       "athena:GetQueryResults": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
       "athena:StopQueryExecution": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
-      "athena:GetDataCatalog": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:datacatalog/AwsDataCatalog"],
-      "lakeformation:GetDataAccess": ["*"],
-      ...Object.fromEntries(
-        [
-          "glue:GetDatabase",
-          "glue:GetTable",
-          "glue:GetPartition",
-          "glue:GetPartitions",
-          "glue:BatchGetPartition",
-          "glue:CreatePartition",
-          "glue:BatchCreatePartition",
-        ].map((action) => [
-          action,
-          [
-            "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog",
-            "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${GlueDatabase}",
-            "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${GlueDatabase}/${HeadlineSentimentTable}",
-          ],
-        ]),
-      ),
+      ...CATALOG_GRANTS,
     });
     const passRole = statementsOf("PipelineStateMachineRole").find((s) => asList(s.Action).includes("iam:PassRole"));
     expect(passRole?.Condition).toEqual({ StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } });
