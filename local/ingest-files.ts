@@ -9,6 +9,7 @@ import type { LockOwner } from "../functions/core/orchestration/lock.ts";
 import { InProcessQueue } from "./adapters/in-process-queue.ts";
 import { openLakeStore } from "./runtime/lake-store.ts";
 import { localLockOwner } from "./runtime/local-lock-owner.ts";
+import type { RealtimeRoute } from "../functions/core/realtime/dispatch.ts";
 
 /** One local file's outcome: the fanout's result, or why the file could not be read from disk. */
 export type LocalIngestResult = (FileIngestResult & { path: string; error: null }) | { path: string; file: null; error: string };
@@ -31,6 +32,8 @@ export interface LocalIngestOptions {
   now?: number;
   /** How this process is named in the lake's locks (the same content ingested by two processes at once is ingested once). */
   owner?: LockOwner;
+  /** Hybrid routing: critical headlines during market hours go to this endpoint instead of pending/. */
+  realtime?: RealtimeRoute;
 }
 
 /**
@@ -63,7 +66,7 @@ export async function ingestLocalFiles(
     await store.put(key, createReadStream(filePath, bytes === undefined ? {} : { start: 0, end: bytes - 1 }));
     const fanoutOptions: FanoutOptions = { now: options.now, skipRows, contentLockWaitMs: CONTENT_WAIT_MS };
     if (options.onProgress) fanoutOptions.onProgress = (progress) => options.onProgress!(filePath, progress);
-    const result = await fanoutFile({ store, queue, owner }, key, fanoutOptions);
+    const result = await fanoutFile({ store, queue, owner, realtime: options.realtime }, key, fanoutOptions);
     if (!result) throw new Error(`${key} vanished from the lake while it was being ingested`);
     files.push({ ...result, path: filePath, error: null });
   }

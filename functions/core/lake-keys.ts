@@ -13,6 +13,8 @@ export const LOCKS_PREFIX = "locks/";
  * same name (or the same file dropped twice) never overwrite each other or each other's quarantine.
  */
 export const dropKey = (name: string, dropId: string) => `${INCOMING_PREFIX}${dropId}/${name}`;
+/** Headlines scored in real time, landed and waiting for the next real-time merge into the curated table. */
+export const REALTIME_LANDED_PREFIX = "realtime/landed/";
 
 export const ingestRecordKey = (sha256: string) => `${INGEST_PREFIX}${sha256}.json`;
 export const pendingSegmentKey = (segmentId: string) => `${PENDING_PREFIX}${segmentId}.jsonl`;
@@ -36,6 +38,9 @@ export const curatedKey = (p: { year: number; month: number; day: number }, runI
 /** A lock's generations: `locks/<name>/<generation>.json`, numbered so that key order is their order. */
 export const lockPrefix = (name: string) => `${LOCKS_PREFIX}${name}/`;
 export const lockKey = (name: string, generation: number) => `${lockPrefix(name)}${String(generation).padStart(10, "0")}.json`;
+/** `realtime/landed/<UTC time>-<tag>.jsonl`: the key's time orders landings, the tag keeps writers apart. */
+export const realtimeLandedKey = (at: Date, tag: string) =>
+  `${REALTIME_LANDED_PREFIX}${at.toISOString().replace(/[-:.]/g, "")}-${tag}.jsonl`;
 
 /** `quarantine/<file>/`, <file> being the dropped file's key without `incoming/`. */
 export const quarantinePrefix = (file: string) =>

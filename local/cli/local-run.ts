@@ -48,6 +48,19 @@ export function countOption(values: ParsedArgs["values"], name: string, max = Nu
   return parsed.data;
 }
 
+/** The --model directory (default the starter model), checked to hold a model, with the Python that runs gpu-job. */
+export function modelDirFor(values: ParsedArgs["values"]): string {
+  const model = path.resolve(typeof values.model === "string" ? values.model : DEFAULT_MODEL_DIR);
+  if (!existsSync(path.join(model, "config.json")) && !existsSync(path.join(model, "model.tar.gz"))) {
+    throw new BadInputError(
+      `there is no Hugging Face model in ${model} (no config.json, no model.tar.gz)`,
+      `"make setup" provides ${DEFAULT_MODEL_DIR}; or pass --model DIR`,
+    );
+  }
+  assertPythonReady();
+  return model;
+}
+
 /**
  * The local pipeline over the command's lake, with its shard events going to whatever progress is
  * current; `holderName` is how the lake's locks name this process ("goldpipe run"). Temporary
@@ -59,14 +72,7 @@ export async function localPipelineFor(
   holderName: string,
   options: { createRoot?: boolean } = {},
 ) {
-  const model = path.resolve(typeof values.model === "string" ? values.model : DEFAULT_MODEL_DIR);
-  if (!existsSync(path.join(model, "config.json")) && !existsSync(path.join(model, "model.tar.gz"))) {
-    throw new BadInputError(
-      `there is no Hugging Face model in ${model} (no config.json, no model.tar.gz)`,
-      `"make setup" provides ${DEFAULT_MODEL_DIR}; or pass --model DIR`,
-    );
-  }
-  assertPythonReady();
+  const model = modelDirFor(values);
   const chaos = parseChaos(process.env.GOLDPIPE_CHAOS);
   if (chaos) context.stderr.write(`GOLDPIPE_CHAOS=${process.env.GOLDPIPE_CHAOS}: GPU job attempts will fail on purpose\n`);
   await sweepLeftoverTemporaryFolders();

@@ -13,6 +13,8 @@ import { makeTemporaryFolder } from "../../functions/core/temporary-folder.ts";
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** Each job runs under it, so that it ends with this process whatever way this one ends. */
 const JOB_SUPERVISOR = fileURLToPath(new URL("./job-supervisor.ts", import.meta.url));
+/** gpu-job's Python package, put on PYTHONPATH as the image's /opt/program. */
+export const GPU_JOB_DIR = path.join(REPO_ROOT, "gpu-job");
 /** SageMaker's root inside the container; the runner maps it to the job's directory. */
 const CONTAINER_ROOT = "/opt/ml/";
 /** DescribeProcessingJob's FailureReason holds at most this many characters. */
@@ -296,7 +298,7 @@ export class ProcessingJobRunner {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...request.Environment,
-      PYTHONPATH: [path.join(REPO_ROOT, "gpu-job"), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
+      PYTHONPATH: [GPU_JOB_DIR, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
     };
     delete env.GOLDPIPE_CRASH_AFTER_CHUNKS;
     if (crashAfterChunks !== undefined) env.GOLDPIPE_CRASH_AFTER_CHUNKS = String(crashAfterChunks);

@@ -16,6 +16,7 @@ import { isRowProblem, normalizeRecord } from "./normalize.ts";
 import { parseDelimited } from "./parsers/delimited.ts";
 import { parseJsonArray } from "./parsers/json-array.ts";
 import { parseJsonLines } from "./parsers/json-lines.ts";
+import { realtimeDispatchAt, type RealtimeRoute } from "../realtime/dispatch.ts";
 import { quarantineFile, RowQuarantine, type QuarantinedFile } from "./quarantine.ts";
 import { sniffShape, type FileShape } from "./sniff.ts";
 import { makeTemporaryFolder } from "../temporary-folder.ts";
@@ -28,6 +29,10 @@ export interface FileIngestResult {
   rows_valid: number;
   rows_quarantined: number;
   quarantine_reasons: Record<string, number>;
+  /** Valid rows scored in real time and landed (docs/realtime.md); the other valid rows went to the batch path. */
+  rows_realtime: number;
+  /** Why the real-time endpoint was given up on for this file (its rows went to the batch path), if it was. */
+  realtime_failure: string | null;
   /** The file first ingested with the same content, when this drop was recognized and not sent again. */
   duplicate_of: string | null;
   /** Set when the file could not be read at all and was moved to quarantine whole. */
@@ -37,7 +42,7 @@ export interface FileIngestResult {
 }
 
 export interface FanoutOptions {
-  /** The ingest clock (epoch ms): a published time more than two days after it is implausible. */
+  /** The ingest clock (epoch ms): a published time more than two days after it is implausible; also whether markets are open. */
   now?: number;
   /** Called as the file is parsed, with the bytes read so far, the object's size and the rows so far. */
   onProgress?: (progress: Readonly<{ bytes: number; total: number; rows: number }>) => void;
@@ -58,11 +63,12 @@ const CONTENT_LOCK_WAIT_MS = 30_000;
 /**
  * The fanout: one object under incoming/ → its headlines on the queue, its bad rows in quarantine,
  * its ingest record. The same content ingested before is recognized by its sha256 and not sent
- * again. A file that cannot be read at all is moved to quarantine whole with its reason.
+ * again. A file that cannot be read at all is moved to quarantine whole with its reason. With a real-time
+ * route, during market hours, critical headlines are scored at once instead of being sent to the queue.
  * Resolves to undefined when no object is under the key (deleted, or already moved to quarantine).
  */
 export async function fanoutFile(
-  ports: { store: ObjectStore; queue: Queue; owner?: LockOwner },
+  ports: { store: ObjectStore; queue: Queue; owner?: LockOwner; realtime?: RealtimeRoute },
   file: string,
   options: FanoutOptions = {},
 ): Promise<FileIngestResult | undefined> {
@@ -77,6 +83,8 @@ export async function fanoutFile(
     rows_valid: 0,
     rows_quarantined: 0,
     quarantine_reasons: {},
+    rows_realtime: 0,
+    realtime_failure: null,
     duplicate_of: null,
     bad_file: null,
     messages: 0,
@@ -101,6 +109,7 @@ export async function fanoutFile(
     const sender = new HeadlineSender(ports.queue, { file, sha256: inspection.sha256 });
     const seenIds = new IdSet();
     let skip = options.skipRows ?? 0;
+    const realtime = realtimeDispatchAt(ports.realtime, new Date(now), (headline) => sender.add(headline));
     await withRows(content, shape, async (rows, typed) => {
       for await (const batch of rows) {
         for (const record of batch) {
@@ -117,7 +126,7 @@ export async function fanoutFile(
             const firstLine = seenIds.firstLine(headline.id, record.line);
             if (firstLine === undefined) {
               result.rows_valid++;
-              waiting = sender.add(headline);
+              waiting = realtime?.takes(headline) ? realtime.add(headline) : sender.add(headline);
             } else {
               const detail = `line ${firstLine} has the same id ${headline.id}`;
               waiting = quarantine.add({ line: record.line, raw: record.raw, field: "id", reason: "duplicate id", detail });
@@ -125,6 +134,7 @@ export async function fanoutFile(
           }
           if (waiting) await waiting;
         }
+        await realtime?.flush();
         progress.rows = result.rows_read;
         options.onProgress?.(progress);
       }
@@ -134,6 +144,8 @@ export async function fanoutFile(
     });
     await sender.flush();
     await quarantine.close();
+    result.rows_realtime = realtime?.landed ?? 0;
+    result.realtime_failure = realtime?.failure ?? null;
     result.messages = sender.messagesSent;
     result.rows_quarantined = quarantine.count;
     result.quarantine_reasons = quarantine.reasons;
@@ -144,6 +156,7 @@ export async function fanoutFile(
       rows_valid: result.rows_valid,
       rows_quarantined: result.rows_quarantined,
       quarantine_reasons: result.quarantine_reasons,
+      rows_realtime: result.rows_realtime,
       duplicate_of: null,
       ingested_at: new Date(now).toISOString(),
       rows_skipped: options.skipRows ?? 0,

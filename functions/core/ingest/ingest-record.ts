@@ -10,6 +10,8 @@ export const IngestRecordSchema = z.object({
   rows_valid: z.number().int().nonnegative(),
   rows_quarantined: z.number().int().nonnegative(),
   quarantine_reasons: z.record(z.string(), z.number().int().positive()),
+  /** Valid rows scored in real time; rows_valid − rows_realtime went to the batch path. Absent in records written before it. */
+  rows_realtime: z.number().int().nonnegative().default(0),
   duplicate_of: z.string().nullable(),
   ingested_at: z.iso.datetime(),
   /** Rows at the file's start that an earlier version of the same dropped file brought; not in rows_read. */

@@ -23,6 +23,8 @@ export const RunReportSchema = z.object({
   rows_read: count,
   rows_valid: count,
   rows_quarantined: count,
+  /** Valid rows of the run's files that were scored in real time instead (docs/realtime.md); absent in older reports. */
+  rows_realtime: count.default(0),
   /** Rows sealed into the run's shards, and the headlines dropped at sealing as already in the run. */
   rows_sharded: count,
   duplicates_sealed: count,
@@ -96,6 +98,7 @@ export async function reportRun(
     rows_read: sum(manifest.sources, (s) => s.rows_read),
     rows_valid: sum(manifest.sources, (s) => s.rows_valid),
     rows_quarantined: sum(manifest.sources, (s) => s.rows_quarantined),
+    rows_realtime: sum(manifest.sources, (s) => s.rows_realtime),
     rows_sharded: manifest.rows,
     duplicates_sealed: manifest.duplicates,
     shards: manifest.shards.length,

@@ -31,6 +31,8 @@ export const RunSourceSchema = z.object({
   rows_read: z.number().int().nonnegative(),
   rows_valid: z.number().int().nonnegative(),
   rows_quarantined: z.number().int().nonnegative(),
+  /** Valid rows scored in real time rather than in this run (absent in manifests written before it). */
+  rows_realtime: z.number().int().nonnegative().default(0),
 });
 export type RunSource = z.infer<typeof RunSourceSchema>;
 

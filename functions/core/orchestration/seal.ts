@@ -168,8 +168,8 @@ async function ingestRecordsOf(store: ObjectStore, files: ReadonlySet<string>): 
     if (!parsed.success) throw new Error(`${object.key} is not an ingest record: ${z.prettifyError(parsed.error)}`);
     const record = parsed.data;
     if (files.has(record.file) && record.duplicate_of === null) {
-      const { file, sha256, rows_read, rows_valid, rows_quarantined } = record;
-      sources.push({ file, sha256, rows_read, rows_valid, rows_quarantined });
+      const { file, sha256, rows_read, rows_valid, rows_quarantined, rows_realtime } = record;
+      sources.push({ file, sha256, rows_read, rows_valid, rows_quarantined, rows_realtime });
     }
   }
   return sources.sort((a, b) => a.file.localeCompare(b.file));

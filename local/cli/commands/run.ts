@@ -10,13 +10,16 @@ import { ingestLine } from "../ingest-line.ts";
 import { UsageError, type Command } from "../command.ts";
 import { EXIT } from "../exit-codes.mjs";
 import { countOption, localPipelineFor, printReports, stopOnSignals, WORKFLOW_OPTIONS } from "../local-run.ts";
+import { REALTIME_OPTIONS, realtimeRouteFor } from "../realtime-options.ts";
 
 const run: Command = {
   name: "run",
   summary: "ingest files, seal what is pending into a run and score it to the end on this machine (resuming unfinished runs first)",
-  usage: "goldpipe run FILE… [--lake DIR] [--model DIR] [--shard-size N] [--concurrency N] [--json]",
+  usage:
+    "goldpipe run FILE… [--lake DIR] [--model DIR] [--shard-size N] [--concurrency N] [--realtime-url URL --realtime-config FILE] [--json]",
   options: {
     ...WORKFLOW_OPTIONS,
+    ...REALTIME_OPTIONS,
     "shard-size": { type: "string", value: "N", description: `headlines per shard (default ${DEFAULT_SHARD_SIZE})` },
   },
   async run({ positionals, values }, context) {
@@ -27,6 +30,7 @@ const run: Command = {
     return stopOnSignals(pipeline, context, async () => {
       const ingested = await ingestLocalFiles(positionals, {
         lake: context.lake,
+        realtime: await realtimeRouteFor(values),
         onProgress: context.stderr.isTTY
           ? (file, { rows }) => context.stderr.write(`\ringesting ${file}: ${rows.toLocaleString("en-US")} rows`)
           : undefined,

@@ -14,15 +14,18 @@ import type { LocalRun } from "../../runtime/local-pipeline.ts";
 import { UsageError, type Command, type ParsedArgs } from "../command.ts";
 import { EXIT } from "../exit-codes.mjs";
 import { countOption, localPipelineFor, WORKFLOW_OPTIONS } from "../local-run.ts";
+import { REALTIME_OPTIONS, realtimeRouteFor } from "../realtime-options.ts";
 
 const watch: Command = {
   name: "watch",
   summary: "keep a local pipeline running: ingest files dropped into a folder, seal runs by the market calendar, score them",
   usage:
     "goldpipe watch [DIR] [--lake DIR] [--config FILE] [--model DIR] " +
-    "[--shard-size N] [--concurrency N] [--chunk-rows N] [--settle-seconds S] [--quiet-seconds S] [--start-at TIME] [--json]",
+    "[--shard-size N] [--concurrency N] [--chunk-rows N] [--settle-seconds S] [--quiet-seconds S] [--start-at TIME] " +
+    "[--realtime-url URL --realtime-config FILE] [--json]",
   options: {
     ...WORKFLOW_OPTIONS,
+    ...REALTIME_OPTIONS,
     "shard-size": { type: "string", value: "N", description: `headlines per shard (default ${DEFAULT_SHARD_SIZE})` },
     config: {
       type: "string",
@@ -57,6 +60,7 @@ const watch: Command = {
     await mkdir(context.lake, { recursive: true });
     // From here on the lake is not made again: removed under watch, it stops watch.
     const { pipeline } = await localPipelineFor(values, context, "goldpipe watch", { createRoot: false });
+    const realtime = await realtimeRouteFor(values);
 
     const startedRun = (run: LocalRun): StartedRun => ({
       runId: run.run_id,
@@ -72,7 +76,7 @@ const watch: Command = {
       store: pipeline.store,
       shardRows,
       async ingest(drops) {
-        const { files: results } = await ingestLocalFiles([...drops], { lake: context.lake, createLake: false });
+        const { files: results } = await ingestLocalFiles([...drops], { lake: context.lake, createLake: false, realtime });
         return Promise.all(
           results.map(async (result, i) => {
             const skipped = drops[i]?.skipRows ?? 0;

@@ -95,6 +95,7 @@ describe("awaitFanout", () => {
       rows_valid: 2,
       rows_quarantined: 1,
       quarantine_reasons: fanout!.quarantine_reasons,
+      rows_realtime: 0,
       duplicate_of: null,
       bad_file: null,
     });

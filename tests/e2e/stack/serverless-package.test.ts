@@ -144,6 +144,7 @@ const FUNCTIONS = {
   finalizeRun: { file: "finalize-run", logicalId: "FinalizeRunLambdaFunction" },
   merge: { file: "merge", logicalId: "MergeLambdaFunction" },
   report: { file: "report", logicalId: "ReportLambdaFunction" },
+  realtimeMerge: { file: "realtime-merge", logicalId: "RealtimeMergeLambdaFunction" },
 } as const;
 type FunctionKey = keyof typeof FUNCTIONS;
 const FUNCTION_KEYS = Object.keys(FUNCTIONS) as FunctionKey[];
@@ -165,15 +166,40 @@ const SEAL_GRANTS = {
   "states:StartExecution": ["PipelineStateMachine"],
   "states:DescribeExecution": ["arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:goldpipe-dev-pipeline:*"],
 };
+const WORKGROUP = "arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}";
+/** What a partition refresh on Athena needs beyond the workgroup: the catalog, Lake Formation, the table's partitions in Glue. */
+const CATALOG_GRANTS = {
+  "athena:GetDataCatalog": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:datacatalog/AwsDataCatalog"],
+  "lakeformation:GetDataAccess": ["*"],
+  ...Object.fromEntries(
+    [
+      "glue:GetDatabase",
+      "glue:GetTable",
+      "glue:GetPartition",
+      "glue:GetPartitions",
+      "glue:BatchGetPartition",
+      "glue:CreatePartition",
+      "glue:BatchCreatePartition",
+    ].map((action) => [
+      action,
+      [
+        "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog",
+        "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${GlueDatabase}",
+        "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${GlueDatabase}/${HeadlineSentimentTable}",
+      ],
+    ]),
+  ),
+};
 const EXPECTED_GRANTS: Record<FunctionKey, Record<string, string[]>> = {
   fanout: {
     ...poll("UploadsQueue"),
     "s3:GetObject": ["lake:incoming/*", "lake:ingest/*", "lake:locks/ingest/*"],
-    "s3:PutObject": ["lake:ingest/*", "lake:locks/ingest/*", "lake:quarantine/*"],
+    "s3:PutObject": ["lake:ingest/*", "lake:locks/ingest/*", "lake:quarantine/*", "lake:realtime/landed/*"],
     "s3:AbortMultipartUpload": ["lake:quarantine/*"],
     "s3:DeleteObject": ["lake:incoming/*", "lake:locks/ingest/*"],
     "s3:ListBucket": ["lake"],
     "sqs:SendMessage": ["HeadlinesQueue"],
+    "sagemaker:InvokeEndpoint": ["arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:endpoint/goldpipe-dev-realtime"],
   },
   segment: {
     ...poll("HeadlinesQueue"),
@@ -198,6 +224,29 @@ const EXPECTED_GRANTS: Record<FunctionKey, Record<string, string[]>> = {
     "s3:PutObject": ["lake:runs/*/manifest.json", "lake:runs/*/report.json"],
     "s3:ListBucket": ["lake"],
     "cloudwatch:PutMetricData": ["*"],
+  },
+  realtimeMerge: {
+    "s3:GetObject": [
+      "lake:athena-results/*",
+      "lake:curated/headline_sentiment/*",
+      "lake:realtime/landed/*",
+      "lake:runs/realtime-*/refresh/*",
+      "lake:runs/realtime-*/scores/*",
+    ],
+    "s3:PutObject": [
+      "lake:athena-results/*",
+      "lake:curated/headline_sentiment/*",
+      "lake:runs/realtime-*/refresh/*",
+      "lake:runs/realtime-*/scores/*",
+    ],
+    "s3:AbortMultipartUpload": ["lake:athena-results/*", "lake:curated/headline_sentiment/*"],
+    "s3:DeleteObject": ["lake:curated/headline_sentiment/*", "lake:realtime/landed/*"],
+    "s3:ListBucket": ["lake"],
+    "s3:GetBucketLocation": ["lake"],
+    ...Object.fromEntries(
+      ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults"].map((a) => [a, [WORKGROUP]]),
+    ),
+    ...CATALOG_GRANTS,
   },
 };
 
@@ -592,26 +641,7 @@ describe("the workflow", () => {
       "athena:GetQueryExecution": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
       "athena:GetQueryResults": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
       "athena:StopQueryExecution": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
-      "athena:GetDataCatalog": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:datacatalog/AwsDataCatalog"],
-      "lakeformation:GetDataAccess": ["*"],
-      ...Object.fromEntries(
-        [
-          "glue:GetDatabase",
-          "glue:GetTable",
-          "glue:GetPartition",
-          "glue:GetPartitions",
-          "glue:BatchGetPartition",
-          "glue:CreatePartition",
-          "glue:BatchCreatePartition",
-        ].map((action) => [
-          action,
-          [
-            "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog",
-            "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${GlueDatabase}",
-            "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${GlueDatabase}/${HeadlineSentimentTable}",
-          ],
-        ]),
-      ),
+      ...CATALOG_GRANTS,
     });
     const passRole = statementsOf("PipelineStateMachineRole").find((s) => asList(s.Action).includes("iam:PassRole"));
     expect(passRole?.Condition).toEqual({ StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } });
@@ -729,13 +759,18 @@ describe("operations", () => {
     expect(resource("AlarmTopic").Properties.KmsMasterKeyId).toBeUndefined();
   });
 
-  it("asks the calendar every 5 minutes whether to seal, switched off on a dev stage", () => {
+  it("asks the calendar every 5 minutes whether to seal and merges real-time landings every minute, both off on a dev stage", () => {
     const rules = ofType("AWS::Events::Rule").map(([, r]) => r.Properties);
     expect(rules).toEqual([
       expect.objectContaining({
         ScheduleExpression: "rate(5 minutes)",
         State: "DISABLED",
         Targets: [expect.objectContaining({ Arn: { "Fn::GetAtt": ["ScheduledSealLambdaFunction", "Arn"] } })],
+      }),
+      expect.objectContaining({
+        ScheduleExpression: "rate(1 minute)",
+        State: "DISABLED",
+        Targets: [expect.objectContaining({ Arn: { "Fn::GetAtt": ["RealtimeMergeLambdaFunction", "Arn"] } })],
       }),
     ]);
   });
@@ -752,6 +787,66 @@ describe("operations", () => {
       GpuJobRepositoryUri: "${GpuJobRepository.RepositoryUri}",
       SealFunctionName: "${SealLambdaFunction}",
     });
+  });
+});
+
+describe("the real-time endpoint", () => {
+  const REALTIME = [
+    "RealtimeModelRole",
+    "RealtimeModel",
+    "RealtimeEndpointConfig",
+    "RealtimeEndpoint",
+    "RealtimeScalableTarget",
+    "RealtimeScalingPolicy",
+  ];
+
+  it("is off by default: its resources exist only under RealtimeEnabled, and the fanout is given no endpoint", () => {
+    expect(condition("RealtimeEnabled")).toBe(false);
+    for (const id of REALTIME) expect(resource(id).Condition, id).toBe("RealtimeEnabled");
+    expect(template.Outputs.RealtimeEndpointName).toMatchObject({ Condition: "RealtimeEnabled" });
+    const fanout = resource("FanoutLambdaFunction").Properties.Environment.Variables;
+    expect(text(fanout.REALTIME_ENDPOINT_NAME)).toBe("");
+  });
+
+  it("serves the gpu-job image with the batch job's model, network-isolated, its role reading only that model", () => {
+    const model = resource("RealtimeModel").Properties;
+    expect(model.EnableNetworkIsolation).toBe(true);
+    expect(text(model.PrimaryContainer.Image)).toBe(`\${GpuJobRepository.RepositoryUri}@${IMAGE_DIGEST}`);
+    expect(model.PrimaryContainer.ModelDataSource.S3DataSource).toMatchObject({ S3DataType: "S3Prefix", CompressionType: "None" });
+    expect(text(model.PrimaryContainer.ModelDataSource.S3DataSource.S3Uri)).toBe("s3://${LakeBucket}/models/current/");
+    const role = grants("RealtimeModelRole");
+    expect(role["s3:GetObject"]).toEqual(["lake:models/current/*"]);
+    expect(role["s3:PutObject"]).toBeUndefined();
+    expect(role["ecr:BatchGetImage"]).toEqual(["GpuJobRepository"]);
+    const variant = resource("RealtimeEndpointConfig").Properties.ProductionVariants[0];
+    expect(variant).toMatchObject({ VariantName: "AllTraffic", InstanceType: "ml.g4dn.xlarge", InitialInstanceCount: 1 });
+  });
+
+  it("autoscales on invocations per instance: target 70, 1 to 10 instances, out after 60 s, in after 300 s", () => {
+    const target = resource("RealtimeScalableTarget").Properties;
+    expect(target).toMatchObject({
+      ServiceNamespace: "sagemaker",
+      ScalableDimension: "sagemaker:variant:DesiredInstanceCount",
+      MinCapacity: 1,
+      MaxCapacity: 10,
+    });
+    expect(text(target.ResourceId)).toBe("endpoint/${RealtimeEndpoint.EndpointName}/variant/AllTraffic");
+    expect(resource("RealtimeScalingPolicy").Properties).toMatchObject({
+      PolicyType: "TargetTrackingScaling",
+      ScalingTargetId: { Ref: "RealtimeScalableTarget" },
+      TargetTrackingScalingPolicyConfiguration: {
+        TargetValue: 70,
+        PredefinedMetricSpecification: { PredefinedMetricType: "SageMakerVariantInvocationsPerInstance" },
+        ScaleOutCooldown: 60,
+        ScaleInCooldown: 300,
+      },
+    });
+  });
+
+  it("is turned on by its parameter, which also starts the merge every minute", () => {
+    const on = JSON.parse(osls("print", "--stage", STAGE, "--format", "json", "--param", "realtimeEnabled=true"));
+    expect(on.resources.Conditions.RealtimeEnabled).toEqual({ "Fn::Equals": ["true", "true"] });
+    expect(on.functions.realtimeMerge.events).toEqual([{ schedule: expect.objectContaining({ rate: ["rate(1 minute)"], enabled: true }) }]);
   });
 });
 

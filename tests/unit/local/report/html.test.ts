@@ -31,6 +31,7 @@ describe("renderReportHtml", () => {
       rows_read: 1,
       rows_valid: 1,
       rows_quarantined: 0,
+      rows_realtime: 0,
       rows_sharded: 1,
       duplicates_sealed: 0,
       shards: 1,

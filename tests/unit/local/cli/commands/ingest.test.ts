@@ -30,13 +30,22 @@ describe("goldpipe ingest", () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
       files: [
-        { file: tsv, rows_read: 4, rows_valid: 2, rows_quarantined: 2, quarantine_reasons: { "impossible date": 2 }, duplicate_of: null },
+        {
+          file: tsv,
+          rows_read: 4,
+          rows_valid: 2,
+          rows_quarantined: 2,
+          quarantine_reasons: { "impossible date": 2 },
+          rows_realtime: 0,
+          duplicate_of: null,
+        },
         {
           file: path.join(FIXTURES, "headlines.json"),
           rows_read: 3,
           rows_valid: 2,
           rows_quarantined: 1,
           quarantine_reasons: { "missing published time": 1 },
+          rows_realtime: 0,
           duplicate_of: null,
         },
       ],
@@ -84,6 +93,7 @@ describe("goldpipe ingest", () => {
       rows_valid: 0,
       rows_quarantined: 0,
       quarantine_reasons: {},
+      rows_realtime: 0,
       duplicate_of: null,
       error: "the file is empty",
     });
@@ -136,13 +146,22 @@ describe("goldpipe ingest --aws", () => {
     expect(stderr).toBe(`goldpipe ingest: ${missing} does not exist\n`);
     expect(JSON.parse(stdout)).toEqual({
       files: [
-        { file: tsv, rows_read: 4, rows_valid: 2, rows_quarantined: 2, quarantine_reasons: { "impossible date": 2 }, duplicate_of: null },
+        {
+          file: tsv,
+          rows_read: 4,
+          rows_valid: 2,
+          rows_quarantined: 2,
+          quarantine_reasons: { "impossible date": 2 },
+          rows_realtime: 0,
+          duplicate_of: null,
+        },
         {
           file: missing,
           rows_read: 0,
           rows_valid: 0,
           rows_quarantined: 0,
           quarantine_reasons: {},
+          rows_realtime: 0,
           duplicate_of: null,
           error: `${missing} does not exist`,
         },
