@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { forEachConcurrently } from "../concurrency.ts";
 import { withDuckDB } from "./duckdb.ts";
 import { sqlString } from "./sql-literal.ts";
 import { SCORED_HEADLINE_DUCKDB_COLUMNS } from "../headline.ts";
@@ -62,7 +63,7 @@ export async function mergeRun(runId: string, { store, bucket, database }: Merge
     });
     const written = await uploadCurated(store, merged.outDir, runId);
     const stale = merged.ownFiles.filter((key) => !written.keys.has(key));
-    await forEachConcurrently(stale, (key) => store.delete(key));
+    await forEachConcurrently(stale, TRANSFER_CONCURRENCY, (key) => store.delete(key));
 
     const partitions = sortPartitions(written.partitions);
     return {
@@ -96,9 +97,8 @@ async function successfulScoreKeys(store: ObjectStore, runId: string): Promise<s
 async function fetchAll(store: ObjectStore, keys: string[], dir: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const files = keys.map((_, i) => path.join(dir, `${i}.parquet`));
-  await forEachConcurrently(
-    keys.map((key, i) => [key, files[i]!] as const),
-    async ([key, file]) => pipeline(await store.getStream(key), createWriteStream(file)),
+  await forEachConcurrently(keys, TRANSFER_CONCURRENCY, async (key, i) =>
+    pipeline(await store.getStream(key), createWriteStream(files[i]!)),
   );
   return files;
 }
@@ -197,16 +197,8 @@ async function uploadCurated(store: ObjectStore, outDir: string, runId: string) 
   for (const inPartition of byPartition.values()) {
     for (const [k, file] of inPartition.entries()) uploads.set(curatedKey(file.partition, runId, k), file);
   }
-  await forEachConcurrently([...uploads], ([key, { relative }]) =>
+  await forEachConcurrently([...uploads], TRANSFER_CONCURRENCY, ([key, { relative }]) =>
     store.put(key, createReadStream(path.join(outDir, relative)), { contentType: "application/vnd.apache.parquet" }),
   );
   return { keys: new Set(uploads.keys()), partitions: [...uploads.values()].map((u) => u.partition) };
-}
-
-async function forEachConcurrently<T>(items: readonly T[], fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(TRANSFER_CONCURRENCY, items.length) }, worker));
 }

@@ -2,7 +2,7 @@ import { BadInputError } from "../errors.ts";
 import { successKey } from "../lake-keys.ts";
 import { readManifest, writeManifest } from "./manifest.ts";
 import type { ObjectStore, Workflow } from "../ports.ts";
-import { executionName, runInput, type RunSettings } from "./run-input.ts";
+import { executionName, startRunExecution, type RunSettings } from "./run-input.ts";
 
 export interface ReplayResult {
   run_id: string;
@@ -22,7 +22,7 @@ export async function replayRun(
   ports: { store: ObjectStore; workflow: Workflow },
   request: { run_id: string; settings: RunSettings },
 ): Promise<ReplayResult> {
-  const { store, workflow } = ports;
+  const { store } = ports;
   const manifest = await readManifest(store, request.run_id);
   if (!manifest) {
     throw new BadInputError(`there is no run ${request.run_id} in this lake`, '"goldpipe status" lists the runs');
@@ -36,6 +36,6 @@ export async function replayRun(
   }
   const name = executionName(manifest.run_id, manifest.executions.length);
   await writeManifest(store, { ...manifest, executions: [...manifest.executions, name] });
-  const started = await workflow.start({ name, input: runInput(manifest, request.settings, unfinished) });
+  const started = await startRunExecution(ports, manifest, request.settings, name, unfinished);
   return { run_id: manifest.run_id, execution_id: started.executionId, shards: unfinished, rows };
 }

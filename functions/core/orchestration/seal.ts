@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { IngestRecordSchema } from "../ingest/ingest-record.ts";
-import { INGEST_PREFIX, PENDING_PREFIX, shardKey } from "../lake-keys.ts";
+import { INGEST_PREFIX, PENDING_PREFIX } from "../lake-keys.ts";
 import { readManifest, writeManifest, type RunManifest, type RunSource, type RunTrigger } from "./manifest.ts";
 import type { ObjectStore, Workflow } from "../ports.ts";
-import { executionName, runInput, type RunSettings } from "./run-input.ts";
+import { executionName, startRunExecution, type RunSettings } from "./run-input.ts";
 import { writeShards } from "./shards.ts";
 
 /** Headlines per shard unless the caller says otherwise: a few minutes of GPU time beside a job's start-up. */
@@ -47,7 +47,7 @@ export function runIdFor(segmentIds: readonly string[]): string {
  * manifest is written and the execution started.
  */
 export async function sealPending(ports: { store: ObjectStore; workflow: Workflow }, request: SealRequest): Promise<SealResult> {
-  const { store, workflow } = ports;
+  const { store } = ports;
   const segmentKeys: string[] = [];
   for await (const object of store.list(PENDING_PREFIX)) {
     if (object.key.endsWith(SEGMENT_SUFFIX)) segmentKeys.push(object.key);
@@ -58,10 +58,7 @@ export async function sealPending(ports: { store: ObjectStore; workflow: Workflo
   const runId = runIdFor(segmentIds);
   const manifest = (await readManifest(store, runId)) ?? (await sealNewRun(store, runId, segmentKeys, segmentIds, request));
 
-  const started = await workflow.start({
-    name: executionName(runId, 0),
-    input: runInput(manifest, request.settings),
-  });
+  const started = await startRunExecution(ports, manifest, request.settings, executionName(runId, 0));
   await Promise.all(segmentKeys.map((key) => store.delete(key)));
   return {
     sealed: true,
@@ -84,16 +81,7 @@ async function sealNewRun(
   if (!Number.isInteger(shardSize) || shardSize < 1) {
     throw new Error(`shard size must be a positive whole number of headlines, not ${shardSize}`);
   }
-  // A run whose execution input would pass Step Functions' limit is refused before anything is
-  // written, so a seal with a larger shard size can still take these segments.
-  const written = await writeShards(store, runId, segmentKeys, shardSize, (count) => {
-    const shards = Array.from({ length: count }, (_, index) => ({
-      index,
-      shard_id: shardIdFor(runId, index),
-      key: shardKey(runId, index),
-    }));
-    runInput({ run_id: runId, shards }, request.settings);
-  });
+  const written = await writeShards(store, runId, segmentKeys, shardSize);
   const manifest: RunManifest = {
     run_id: runId,
     created_at: (request.now?.() ?? new Date()).toISOString(),

@@ -149,7 +149,7 @@ const SQS_POLL = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMes
 const poll = (queue: string) => Object.fromEntries(SQS_POLL.map((action) => [action, [queue]]));
 const SEAL_GRANTS = {
   "s3:GetObject": ["lake:ingest/*", "lake:pending/*", "lake:runs/*/manifest.json", "lake:runs/*/shards/*"],
-  "s3:PutObject": ["lake:runs/*/manifest.json", "lake:runs/*/shards/*"],
+  "s3:PutObject": ["lake:runs/*/executions/*/shards.json", "lake:runs/*/manifest.json", "lake:runs/*/shards/*"],
   "s3:DeleteObject": ["lake:pending/*"],
   "s3:ListBucket": ["lake"],
   "states:StartExecution": ["PipelineStateMachine"],
@@ -494,12 +494,19 @@ describe("the workflow", () => {
     expect(scoreShard().Parameters["ProcessingJobName.$"]).toMatch(/^States\.Format\('gp-/);
     const jobs = "arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:processing-job/gp-*";
     const checkpoints = ["lake:runs/*/scores/*", "lake:runs/*/shard-status/*"];
+    // The Distributed Map: shard lists and results under runs/<run>/executions/, child executions of this machine only.
+    const executions = "lake:runs/*/executions/*";
+    const thisMachine = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:goldpipe-dev-pipeline";
+    expect(machine().StateMachineName).toBe("goldpipe-dev-pipeline");
     expect(grants("PipelineStateMachineRole")).toEqual({
-      "s3:GetObject": ["lake:athena-results/*", ...checkpoints],
-      "s3:PutObject": ["lake:athena-results/*", ...checkpoints],
+      "s3:GetObject": ["lake:athena-results/*", executions, ...checkpoints],
+      "s3:PutObject": ["lake:athena-results/*", executions, ...checkpoints],
       "s3:ListBucket": ["lake"],
-      "s3:AbortMultipartUpload": ["lake:athena-results/*"],
-      "s3:ListMultipartUploadParts": ["lake:athena-results/*"],
+      "s3:AbortMultipartUpload": ["lake:athena-results/*", executions],
+      "s3:ListMultipartUploadParts": ["lake:athena-results/*", executions],
+      "states:StartExecution": [thisMachine],
+      "states:DescribeExecution": [thisMachine.replace(":stateMachine:", ":execution:") + "/*"],
+      "states:StopExecution": [thisMachine.replace(":stateMachine:", ":execution:") + "/*"],
       "s3:GetBucketLocation": ["lake"],
       "s3:ListBucketMultipartUploads": ["lake"],
       "sagemaker:CreateProcessingJob": [jobs],
