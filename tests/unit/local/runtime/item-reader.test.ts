@@ -30,7 +30,7 @@ function definition(readerConfig: Record<string, unknown> = { InputType: "JSON" 
   } as unknown as StateMachineDefinition;
 }
 
-async function run(def: StateMachineDefinition, items: unknown, input: Record<string, unknown>) {
+async function run(def: StateMachineDefinition, items: unknown, input: Record<string, string | number | boolean>) {
   const read: unknown[] = [];
   const local = withLocalItemReaders(def, async (parameters) => {
     read.push(parameters);
