@@ -17,7 +17,7 @@ import { promisify } from "node:util";
 import { forEachConcurrently } from "../functions/core/concurrency.ts";
 import { shardKey } from "../functions/core/lake-keys.ts";
 import { DEFAULT_MODEL_DIR } from "../local/runtime/local-pipeline.ts";
-import { runManyShards, wholeRunProblems, writeFastJobPython } from "../tests/support/many-shards-run.ts";
+import { runManyShards, startFastJob, wholeRunProblems } from "../tests/support/many-shards-run.ts";
 
 const SHARDS = Number(process.env.BENCH_SHARDS ?? 2000);
 const ROWS_PER_SHARD = Number(process.env.BENCH_ROWS_PER_SHARD ?? 5);
@@ -61,28 +61,30 @@ try {
   await rm(dir, { recursive: true, force: true });
 }
 
-/** Wall seconds per shard of the fast job launched directly on the run's first `count` shards. */
+/** Wall seconds per shard of the fast job launched directly, as the runner launches it, on the run's first `count` shards. */
 async function jobAlone(lake: string, runId: string, count: number): Promise<number> {
-  const python = await writeFastJobPython(dir);
+  const job = await startFastJob(dir);
   const model = path.resolve(DEFAULT_MODEL_DIR);
-  const started = performance.now();
-  await forEachConcurrently(
-    Array.from({ length: count }, (_, i) => i),
-    CONCURRENCY,
-    async (index) => {
-      const job = path.join(dir, "baseline", String(index));
-      await mkdir(path.join(job, "shard"), { recursive: true });
-      await symlink(path.join(lake, shardKey(runId, index)), path.join(job, "shard", `${index}.parquet`));
-      await promisify(execFile)(
-        python,
-        ["-m", "goldpipe_scorer", "--shard-dir", path.join(job, "shard"), "--model-dir", model, "--checkpoint-dir", path.join(job, "none")]
-          .concat(["--output-dir", path.join(job, "out"), "--failure-file", path.join(job, "failure")])
-          .concat(["--run-id", runId, "--shard-id", `baseline-${index}`, "--chunk-rows", String(Math.ceil(ROWS_PER_SHARD / 2))]),
-        { env: { ...process.env, PYTHONPATH: path.resolve(import.meta.dirname, "..", "gpu-job") } },
-      );
-    },
-  );
-  return (performance.now() - started) / 1000 / count;
+  try {
+    const started = performance.now();
+    await forEachConcurrently(
+      Array.from({ length: count }, (_, i) => i),
+      CONCURRENCY,
+      async (index) => {
+        const attempt = path.join(dir, "baseline", String(index));
+        await mkdir(path.join(attempt, "shard"), { recursive: true });
+        await symlink(path.join(lake, shardKey(runId, index)), path.join(attempt, "shard", `${index}.parquet`));
+        const args = ["-m", "goldpipe_scorer", "--shard-dir", path.join(attempt, "shard"), "--model-dir", model]
+          .concat(["--checkpoint-dir", path.join(attempt, "checkpoint"), "--output-dir", path.join(attempt, "out")])
+          .concat(["--failure-file", path.join(attempt, "failure"), "--run-id", runId, "--shard-id", `baseline-${index}`])
+          .concat(["--chunk-rows", String(Math.ceil(ROWS_PER_SHARD / 2))]);
+        await promisify(execFile)(job.python, args);
+      },
+    );
+    return (performance.now() - started) / 1000 / count;
+  } finally {
+    await job.stop();
+  }
 }
 
 function round(value: number): number {

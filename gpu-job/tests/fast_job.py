@@ -3,11 +3,15 @@
 It takes the job's command line (goldpipe_scorer.config), reads the shard and resumes from the
 checkpoint as the job does, and writes the same output through the job's own writers: atomic
 part-*.parquet chunks in the scored columns (goldpipe_scorer.checkpoint, goldpipe_scorer.output),
-then metrics.json and _SUCCESS; GOLDPIPE_CRASH_AFTER_CHUNKS crashes it as it crashes the job. In
-place of the model, each headline's probabilities come from a hash of its text, so the same
-headline always gets the same label; it starts in a fraction of a second because it loads no model.
+then metrics.json and _SUCCESS; GOLDPIPE_CRASH_AFTER_CHUNKS makes an attempt exit with 137 after
+that many chunks, as the job does. In place of the model, each headline's probabilities come from
+a hash of its text, so the same headline always gets the same label.
 
     python gpu-job/tests/fast_job.py --shard-dir … --model-dir … --checkpoint-dir … --output-dir …
+
+Importing pyarrow takes a CPU a third of a second, more than scoring a small shard, so for runs of
+thousands of shards it also serves attempts from one warm process: `fast_job.py --serve SOCKET`
+runs each attempt that fast_job_client.py (one process per attempt, as the job) sends it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socketserver
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +57,10 @@ def probabilities(headlines: list[str], labels: int) -> np.ndarray:
     return exp / exp.sum(axis=1, keepdims=True)
 
 
+class _Crash(Exception):
+    """GOLDPIPE_CRASH_AFTER_CHUNKS reached: the attempt ends as the job's does, exit code 137."""
+
+
 def score_shard(config: JobConfig) -> dict:
     started = time.perf_counter()
     table = read_shard(config.shard_dir)
@@ -65,7 +75,7 @@ def score_shard(config: JobConfig) -> dict:
         chunk = rows.slice(start, config.chunk_rows)
         writer.write(scored_table(chunk, probabilities(chunk.column("headline").to_pylist(), len(labels)), ctx, datetime.now(UTC)))
         if config.crash_after_chunks is not None and writer.written == config.crash_after_chunks:
-            os._exit(137)
+            raise _Crash
     seconds = time.perf_counter() - started
     skipped = int(pc.sum(resumed.cast(pa.int64())).as_py() or 0)
     return {
@@ -85,13 +95,33 @@ def score_shard(config: JobConfig) -> dict:
     }
 
 
-def main(argv: list[str]) -> int:
+_ENVIRONMENT = threading.Lock()
+
+
+def _config(argv: list[str], env: dict[str, str]) -> JobConfig:
+    """parse_config reads its defaults from the environment: an attempt's own, one attempt at a time."""
+    with _ENVIRONMENT:
+        saved = dict(os.environ)
+        os.environ.update(env)
+        for name in {k for k in saved if k.startswith("GOLDPIPE_")} - set(env):
+            del os.environ[name]
+        try:
+            return parse_config(argv)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+
+def run_attempt(argv: list[str], env: dict[str, str]) -> int:
+    """One attempt of the job: its exit code, its output written, its failure reason in the failure file."""
     failure_file = failure_file_from(argv)
     try:
-        config = parse_config(argv)
+        config = _config(argv, env)
         metrics = score_shard(config)
         write_atomically(config.output_dir / "metrics.json", lambda tmp: tmp.write_text(json.dumps(metrics, indent=2) + "\n"))
         write_atomically(config.output_dir / "_SUCCESS", lambda tmp: tmp.write_text(""))
+    except _Crash:
+        return 137
     except (JobInputError, OSError, pa.ArrowException) as err:
         failure_file.parent.mkdir(parents=True, exist_ok=True)
         failure_file.write_text(f"{type(err).__name__}: {err}"[:1024], encoding="utf-8")
@@ -100,5 +130,20 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+class _Attempts(socketserver.StreamRequestHandler):
+    def handle(self) -> None:
+        request = json.loads(self.rfile.readline())
+        self.wfile.write(f"{run_attempt(request['argv'], request['env'])}\n".encode())
+
+
+def serve(socket_path: str) -> None:
+    """Runs the attempts fast_job_client.py sends to the Unix socket, several at once, until killed."""
+    with socketserver.ThreadingUnixStreamServer(socket_path, _Attempts) as server:
+        server.serve_forever()
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    if sys.argv[1:2] == ["--serve"]:
+        serve(sys.argv[2])
+    else:
+        sys.exit(run_attempt(sys.argv[1:], {k: v for k, v in os.environ.items() if k.startswith("GOLDPIPE_")}))

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pyarrow.parquet as pq
 
@@ -72,3 +73,39 @@ def test_leaves_its_reason_in_the_failure_file_when_the_shard_is_missing(tiny_mo
     failed = run_fast_job(dirs.args(tiny_model))
     assert failed.returncode == 1
     assert "shard directory" in dirs.failure.read_text()
+
+
+def test_a_warm_server_runs_the_attempts_its_clients_send_as_the_job_would(tiny_model, dirs, tmp_path):
+    rows = headline_rows(headline_texts(30))
+    write_parquet_shard(dirs.shard, rows)
+    socket_path = tmp_path / "fast-job.sock"
+    server = subprocess.Popen(
+        [sys.executable, str(GPU_JOB / "tests" / "fast_job.py"), "--serve", str(socket_path)],
+        cwd=GPU_JOB,
+        env={**os.environ, "PYTHONPATH": str(GPU_JOB)},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not socket_path.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+        def client(args: list[str], **env: str) -> subprocess.CompletedProcess:
+            return subprocess.run(
+                [sys.executable, str(GPU_JOB / "tests" / "fast_job_client.py"), str(socket_path), *args],
+                env={**os.environ, **env},
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+
+        assert client(dirs.args(tiny_model, "--chunk-rows", "8"), GOLDPIPE_CRASH_AFTER_CHUNKS="2").returncode == 137
+        assert len(list(dirs.output.glob("part-*.parquet"))) == 2
+        # the crashing attempt's GOLDPIPE_CRASH_AFTER_CHUNKS was its own: the retry runs to the end
+        retry = dirs.root / "retry"
+        done = client(dirs.args(tiny_model, "--chunk-rows", "8", checkpoint=dirs.output, output=retry))
+        assert done.returncode == 0, done.stderr
+        assert sorted(read_scores(dirs.output, retry).column("id").to_pylist()) == sorted(row["id"] for row in rows)
+        assert json.loads((retry / "metrics.json").read_text())["rows_skipped_resumed"] == 16
+    finally:
+        server.kill()
+        server.wait()

@@ -1,4 +1,6 @@
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { withDuckDB } from "../../functions/core/lake/duckdb.ts";
 import { RunReportSchema, type RunReport } from "../../functions/core/lake/report.ts";
@@ -16,19 +18,38 @@ import { writeHeadlinesCsv } from "./pipeline-fixtures.ts";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
 const FAST_JOB = path.join(REPO, "gpu-job", "tests", "fast_job.py");
+const FAST_JOB_CLIENT = path.join(REPO, "gpu-job", "tests", "fast_job_client.py");
 /** Rows of the generated file broken on purpose, so the run's counts include quarantined ones. */
 const BROKEN_ROWS = 7;
 
 /**
- * An executable the processing-job runner can use as the job's `python`: it runs the fast test
- * double of the GPU job (gpu-job/tests/fast_job.py) with the job's own arguments, in place of
- * `python -m goldpipe_scorer`.
+ * The fast test double of the GPU job (gpu-job/tests/fast_job.py), warm: a server process running
+ * each attempt, and `python`, an executable the processing-job runner launches for each attempt in
+ * place of `python -m goldpipe_scorer`, with the job's arguments, whose exit code is the attempt's.
  */
-export async function writeFastJobPython(dir: string): Promise<string> {
-  const file = path.join(dir, "fast-job-python");
-  await writeFile(file, `#!/bin/sh\n[ "$1" = "-m" ] && shift 2\nexec "${defaultPython()}" "${FAST_JOB}" "$@"\n`);
-  await chmod(file, 0o755);
-  return file;
+export async function startFastJob(parent: string): Promise<{ python: string; stop: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(parent, "fast-job-"));
+  const socket = path.join(dir, "attempts.sock");
+  const server = spawn(defaultPython(), [FAST_JOB, "--serve", socket], {
+    env: { ...process.env, PYTHONPATH: path.join(REPO, "gpu-job") },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));
+  for (let waited = 0; !existsSync(socket); waited += 50) {
+    if (server.exitCode !== null || waited > 30_000) throw new Error(`the fast test job's server did not start on ${socket}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const python = path.join(dir, "fast-job-python");
+  await writeFile(python, `#!/bin/sh\n[ "$1" = "-m" ] && shift 2\nexec "${defaultPython()}" "${FAST_JOB_CLIENT}" "${socket}" "$@"\n`);
+  await chmod(python, 0o755);
+  return {
+    python,
+    stop: async () => {
+      server.kill();
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface ManyShardsRun {
@@ -64,33 +85,37 @@ export async function runManyShards(options: {
   const attempts = new Map<number, number>();
   const successes = new Map<number, number>();
   const bump = (counts: Map<number, number>, index: number) => counts.set(index, (counts.get(index) ?? 0) + 1);
-  const pipeline = new LocalPipeline({
-    lake,
-    store: new DirectoryObjectStore(lake),
-    metrics: new JsonlMetrics(localMetricsPath(lake)),
-    python: await writeFastJobPython(options.dir),
-    concurrency: options.concurrency,
-    chunkRows: Math.max(1, Math.ceil(options.rowsPerShard / 2)),
-    chaos: parseChaos(options.chaos),
-    retryDelayMs: 1,
-    onShard: (_runId, event) => {
-      if (event.type === "attempt") bump(attempts, event.index);
-      if (event.type === "succeeded") bump(successes, event.index);
-    },
-  });
-
-  let started = performance.now();
-  const ingested = await ingestLocalFiles([file], { lake });
-  const ingest = (performance.now() - started) / 1000;
-  started = performance.now();
-  const run = await pipeline.seal({ trigger: "manual", shardSize: options.rowsPerShard, files: ingested.files.map((f) => f.file!) });
-  if (!run) throw new Error("nothing was pending after the ingest");
-  const seal = (performance.now() - started) / 1000;
-  started = performance.now();
-  const end = await run.finished;
-  const execution = (performance.now() - started) / 1000;
-  if (end.status !== "SUCCEEDED") throw new Error(`the run's execution ended ${end.status}: ${end.error}`);
-  return { lake, report: RunReportSchema.parse(end.output), attempts, successes, seconds: { ingest, seal, execution } };
+  const job = await startFastJob(options.dir);
+  try {
+    const pipeline = new LocalPipeline({
+      lake,
+      store: new DirectoryObjectStore(lake),
+      metrics: new JsonlMetrics(localMetricsPath(lake)),
+      python: job.python,
+      concurrency: options.concurrency,
+      chunkRows: Math.max(1, Math.ceil(options.rowsPerShard / 2)),
+      chaos: parseChaos(options.chaos),
+      retryDelayMs: 1,
+      onShard: (_runId, event) => {
+        if (event.type === "attempt") bump(attempts, event.index);
+        if (event.type === "succeeded") bump(successes, event.index);
+      },
+    });
+    let started = performance.now();
+    const ingested = await ingestLocalFiles([file], { lake });
+    const ingest = (performance.now() - started) / 1000;
+    started = performance.now();
+    const run = await pipeline.seal({ trigger: "manual", shardSize: options.rowsPerShard, files: ingested.files.map((f) => f.file!) });
+    if (!run) throw new Error("nothing was pending after the ingest");
+    const seal = (performance.now() - started) / 1000;
+    started = performance.now();
+    const end = await run.finished;
+    const execution = (performance.now() - started) / 1000;
+    if (end.status !== "SUCCEEDED") throw new Error(`the run's execution ended ${end.status}: ${end.error}`);
+    return { lake, report: RunReportSchema.parse(end.output), attempts, successes, seconds: { ingest, seal, execution } };
+  } finally {
+    await job.stop();
+  }
 }
 
 /**
