@@ -3,17 +3,22 @@
  * mergeRun on the local directory store, next to a baseline from the same run: DuckDB's own COPY
  * of the same rows to the same partitioned, zstd-compressed layout (no store, no duplicate
  * checks). Each is timed BENCH_MERGE_REPEAT times (default 3), alternating, and the medians are
- * printed, one JSON line per size.
+ * printed, one JSON line per size; so is merging the merged run again, which finds nothing changed.
+ * Then the peak memory of one merge in a process of its own (benchmarks/merge-peak-rss.ts): with
+ * DuckDB's default limit, and with BENCH_MERGE_MEMORY_MB (default 600 per million rows, the share
+ * a 10 GB Lambda gives DuckDB for 10 million), under which DuckDB spills to disk.
  *
  *   npm run bench:merge                       # 100k and 1M rows
  *   BENCH_MERGE_ROWS=20000 BENCH_MERGE_REPEAT=1 npm run bench:merge
  */
+import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { withDuckDB } from "../functions/core/lake/duckdb.ts";
 import { sqlString } from "../functions/core/lake/sql-literal.ts";
-import { CURATED_PREFIX, scoresPrefix, successKey } from "../functions/core/lake-keys.ts";
+import { CURATED_PREFIX, mergeRecordKey, scoresPrefix, successKey } from "../functions/core/lake-keys.ts";
 import { mergeRun } from "../functions/core/lake/merge.ts";
 import { DirectoryObjectStore } from "../local/adapters/directory-object-store.ts";
 
@@ -37,6 +42,7 @@ for (const rows of SIZES) {
       times.baseline.push(await timed(() => duckdbCopy(lake, baselineDir)));
       await rm(baselineDir, { recursive: true });
       await rm(path.join(lake, CURATED_PREFIX), { recursive: true, force: true });
+      await rm(path.join(lake, mergeRecordKey(RUN_ID)), { force: true });
       times.merge.push(
         await timed(async () => {
           result = await mergeRun(RUN_ID, { store });
@@ -44,6 +50,8 @@ for (const rows of SIZES) {
       );
       times.remerge.push(await timed(() => mergeRun(RUN_ID, { store })));
     }
+    const limitMb = Number(process.env.BENCH_MERGE_MEMORY_MB ?? Math.max(100, Math.round((600 * rows) / 1_000_000)));
+    const memory = { default: await peakRss(lake), limited: await peakRss(lake, limitMb) };
     const [baselineSeconds, mergeSeconds, remergeSeconds] = [times.baseline, times.merge, times.remerge].map(median) as [
       number,
       number,
@@ -60,6 +68,11 @@ for (const rows of SIZES) {
         merge_seconds: round(mergeSeconds),
         merge_rows_per_second: Math.round(rows / mergeSeconds),
         remerge_seconds: round(remergeSeconds),
+        remerge_vs_merge: round(remergeSeconds / mergeSeconds),
+        peak_rss_mb: memory.default.peak_rss_mb,
+        memory_limit_mb: limitMb,
+        peak_rss_mb_limited: memory.limited.peak_rss_mb,
+        merge_seconds_limited: round(memory.limited.seconds),
         baseline: "duckdb COPY … PARTITION_BY, zstd",
         baseline_seconds: round(baselineSeconds),
         baseline_rows_per_second: Math.round(rows / baselineSeconds),
@@ -100,6 +113,15 @@ async function writeScoredRun(lake: string, rows: number): Promise<number> {
     }
   });
   return shards;
+}
+
+/** Peak resident memory of one merge of the run, from scratch, in a process of its own. */
+async function peakRss(lake: string, memoryLimitMb?: number): Promise<{ peak_rss_mb: number; seconds: number }> {
+  await rm(path.join(lake, CURATED_PREFIX), { recursive: true, force: true });
+  await rm(path.join(lake, mergeRecordKey(RUN_ID)), { force: true });
+  const args = [path.join(import.meta.dirname, "merge-peak-rss.ts"), lake, ...(memoryLimitMb === undefined ? [] : [String(memoryLimitMb)])];
+  const { stdout } = await promisify(execFile)(process.execPath, args);
+  return JSON.parse(stdout);
 }
 
 async function duckdbCopy(lake: string, outDir: string): Promise<void> {
