@@ -51,6 +51,8 @@ try {
       baseline: `the fast job alone on ${BASELINE_SHARDS} of the same shards, ${CONCURRENCY} at once`,
       baseline_seconds_per_shard: round(baseline),
       runtime_seconds_per_shard: round(perShard - baseline),
+      /** This process's: the runtime, the 2,000 executions' states, and DuckDB for seal and merge. */
+      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     }),
   );
   if (problems.length > 0) {

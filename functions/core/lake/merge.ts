@@ -96,7 +96,8 @@ async function merge(runId: string, scored: ObjectInfo[], { store, memoryLimitMb
         existing.others.map((o) => o.key),
         path.join(tmp, "earlier"),
       );
-      const rowsCurated = await writeFirstOfEachHeadline(db, earlierFiles, outDir);
+      const largeDays = days.filter((day) => day.rows > CURATED_ROW_GROUP_ROWS);
+      const rowsCurated = await writeFirstOfEachHeadline(db, earlierFiles, largeDays, outDir);
       return { rowsScored: rows, rowsCurated, existing };
     });
     const written = await uploadCurated(store, outDir, runId);
@@ -153,24 +154,25 @@ function scoredRows(files: string[]): string {
   return `SELECT ${columns}, filename, file_row_number, ${UTC_DATE} AS utc_date FROM ${source}`;
 }
 
-/** How many rows the run scored and on which UTC days; fails when a row breaks the scored contract. */
-async function inspect(db: DuckDBConnection, runId: string): Promise<{ rows: number; days: Partition[] }> {
+/** How many rows the run scored, and on which UTC days how many; fails when a row breaks the scored contract. */
+async function inspect(db: DuckDBConnection, runId: string): Promise<{ rows: number; days: (Partition & { rows: number })[] }> {
   const [row] = (
-    await db.runAndReadAll(
-      "SELECT count(*)::BIGINT AS rows, count(*) FILTER (WHERE id IS NULL OR published_at IS NULL)::BIGINT AS unkeyed, " +
-        "list(DISTINCT utc_date::VARCHAR) FILTER (WHERE utc_date IS NOT NULL) AS days FROM scored",
-    )
+    await db.runAndReadAll("SELECT count(*)::BIGINT AS unkeyed FROM scored WHERE id IS NULL OR published_at IS NULL")
   ).getRowObjectsJS();
   if (Number(row!.unkeyed) > 0) {
     throw new Error(
       `run ${runId}: ${row!.unkeyed} scored rows have no id or no published_at; the scores do not follow the scored contract`,
     );
   }
-  const days = (row!.days as string[]).map((date) => {
-    const [year, month, day] = date.split("-").map(Number);
-    return { year: year!, month: month!, day: day! };
-  });
-  return { rows: Number(row!.rows), days };
+  const days = (
+    await db.runAndReadAll(
+      "SELECT year(utc_date)::INTEGER AS year, month(utc_date)::INTEGER AS month, day(utc_date)::INTEGER AS day, " +
+        "count(*)::BIGINT AS rows FROM scored GROUP BY utc_date",
+    )
+  )
+    .getRowObjectsJS()
+    .map((day) => ({ year: Number(day.year), month: Number(day.month), day: Number(day.day), rows: Number(day.rows) }));
+  return { rows: days.reduce((sum, day) => sum + day.rows, 0), days };
 }
 
 /**
@@ -179,7 +181,12 @@ async function inspect(db: DuckDBConnection, runId: string): Promise<{ rows: num
  * once are ranked, so the common case is a scan, not a window over every row. Returns how many
  * rows it wrote.
  */
-async function writeFirstOfEachHeadline(db: DuckDBConnection, earlierFiles: string[], outDir: string): Promise<number> {
+async function writeFirstOfEachHeadline(
+  db: DuckDBConnection,
+  earlierFiles: string[],
+  largeDays: Partition[],
+  outDir: string,
+): Promise<number> {
   await db.run(
     `CREATE TEMP TABLE later_copies AS
        SELECT filename, file_row_number FROM scored
@@ -204,26 +211,22 @@ async function writeFirstOfEachHeadline(db: DuckDBConnection, earlierFiles: stri
        )`,
     )
   ).getRows();
-  await sortLargeFiles(db, outDir);
+  await sortByTime(db, largeDays, outDir);
   return Number(written![0]);
 }
 
 /**
- * Sorts by publication time the files of more than one row group, so Athena can skip a large
- * day's row groups by time. A single row group's statistics are the same in any order, so the
- * common day (up to CURATED_ROW_GROUP_ROWS headlines) is not sorted at all.
+ * Sorts by publication time the files of the days of more than one row group, so Athena can skip
+ * a large day's row groups by time. A single row group's statistics are the same in any order, so
+ * the common day (up to CURATED_ROW_GROUP_ROWS headlines) is not sorted at all.
  */
-async function sortLargeFiles(db: DuckDBConnection, outDir: string): Promise<void> {
-  const files = (await parquetFilesUnder(outDir)).map((relative) => path.join(outDir, relative));
-  if (files.length === 0) return;
-  const large = (
-    await db.runAndReadAll(
-      `SELECT file_name FROM parquet_metadata([${files.map(sqlString).join(", ")}])
-       GROUP BY file_name HAVING count(DISTINCT row_group_id) > 1 ORDER BY file_name`,
-    )
-  ).getRowObjectsJS() as { file_name: string }[];
+async function sortByTime(db: DuckDBConnection, days: Partition[], outDir: string): Promise<void> {
+  if (days.length === 0) return;
   await db.run("SET preserve_insertion_order = true");
-  for (const { file_name: file } of large) {
+  const wanted = new Set(days.map((day) => `year=${day.year}/month=${day.month}/day=${day.day}/`));
+  for (const relative of await parquetFilesUnder(outDir)) {
+    if (!wanted.has(relative.slice(0, relative.lastIndexOf("/") + 1))) continue;
+    const file = path.join(outDir, relative);
     const sorted = `${file}.sorted`;
     await db.run(
       `COPY (SELECT * FROM read_parquet(${sqlString(file)}) ORDER BY published_at, id) TO ${sqlString(sorted)} ` +

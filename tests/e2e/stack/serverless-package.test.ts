@@ -176,8 +176,8 @@ const EXPECTED_GRANTS: Record<FunctionKey, Record<string, string[]>> = {
     "s3:ListBucket": ["lake"],
   },
   merge: {
-    "s3:GetObject": ["lake:curated/headline_sentiment/*", "lake:runs/*/scores/*"],
-    "s3:PutObject": ["lake:curated/headline_sentiment/*"],
+    "s3:GetObject": ["lake:curated/headline_sentiment/*", "lake:runs/*/merged.json", "lake:runs/*/scores/*"],
+    "s3:PutObject": ["lake:curated/headline_sentiment/*", "lake:runs/*/merged.json"],
     "s3:AbortMultipartUpload": ["lake:curated/headline_sentiment/*"],
     "s3:DeleteObject": ["lake:curated/headline_sentiment/*"],
     "s3:ListBucket": ["lake"],
@@ -258,6 +258,12 @@ describe("the functions", () => {
     expect(resource("ScheduledSealLambdaFunction").Properties.ReservedConcurrentExecutions).toBe(1);
     expect(text(resource("FanoutLambdaFunction").Properties.Environment.Variables.HEADLINES_QUEUE_URL)).toBe("${HeadlinesQueue}");
     expect(text(resource("MergeLambdaFunction").Properties.Environment.Variables.ATHENA_DATABASE)).toBe("${GlueDatabase}");
+  });
+
+  it("give merge 10 GB of memory and of /tmp: DuckDB takes 60% and spills past it (docs/lake.md)", () => {
+    const merge = resource("MergeLambdaFunction").Properties;
+    expect(merge.MemorySize).toBe(10240);
+    expect(merge.EphemeralStorage).toEqual({ Size: 10240 });
   });
 
   it("no IAM role anywhere allows a * action, or a * resource where the action takes a narrower one", () => {
