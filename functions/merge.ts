@@ -27,5 +27,5 @@ export async function mergeFromEvent(
   });
 }
 
-/** `{run_id}` → the merge result, whose refresh_query the workflow's RefreshPartitions runs on Athena. */
+/** `{run_id}` → the merge result, whose refresh_statements the workflow's RefreshPartitions runs on Athena. */
 export const handler = middy().handler(async (event: unknown) => mergeFromEvent(awsAdapters(), event, process.env));

@@ -3,12 +3,20 @@ import { RunSettingsSchema, type RunSettings } from "../core/orchestration/run-i
 
 const text = z.string().min(1);
 const whole = z.coerce.number().int();
+/** The image by digest (repository@sha256:…), so a run runs exactly what was pushed and says which. */
+const pinnedImage = z
+  .string()
+  .regex(
+    /@sha256:[0-9a-f]{64}$/,
+    'the GPU job image is not pinned by digest: push gpu-job\'s image, then deploy with --param="jobImageDigest=sha256:…" ' +
+      "(README, Deploy to AWS)",
+  );
 
 /** The environment serverless.yml gives seal and scheduled-seal (contracts.md), numbers as strings. */
 const RunEnvironmentSchema = z.object({
   BUCKET: text,
   MAX_CONCURRENCY: whole,
-  JOB_IMAGE_URI: text,
+  JOB_IMAGE_URI: pinnedImage,
   JOB_ROLE_ARN: text,
   JOB_INSTANCE_TYPE: text,
   JOB_VOLUME_GB: whole,

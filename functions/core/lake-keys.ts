@@ -22,6 +22,8 @@ export const mergeRecordKey = (runId: string) => `${runPrefix(runId)}merged.json
 /** One workflow execution of a run (the seal's, then each replay's): its shard list and the Map's results. */
 export const executionPrefix = (runId: string, execution: string) => `${runPrefix(runId)}executions/${execution}/`;
 export const shardListKey = (runId: string, execution: string) => `${executionPrefix(runId, execution)}shards.json`;
+/** One statement of the run's partition refresh, which the workflow's RefreshPartitions reads and runs on Athena. */
+export const refreshStatementKey = (runId: string, index: number) => `${runPrefix(runId)}refresh/${index}.sql`;
 
 export const curatedPartitionPrefix = (p: { year: number; month: number; day: number }) =>
   `${CURATED_PREFIX}year=${p.year}/month=${String(p.month).padStart(2, "0")}/day=${String(p.day).padStart(2, "0")}/`;

@@ -18,6 +18,12 @@ CHUNK_GLOB = "part-*.parquet"
 TEMP_SUFFIX = ".inprogress"
 
 
+def staging_dir(output_dir: Path) -> Path:
+    """Where files are written before they are moved into output_dir whole: beside it (the same filesystem,
+    so the move is a rename), never in it, since SageMaker's Continuous upload sends whatever appears there."""
+    return output_dir.parent / f".{output_dir.name}{TEMP_SUFFIX}"
+
+
 def scored_keys(*dirs: Path) -> set[str]:
     """Row keys (shard.row_keys) of every row in the chunks found in dirs; absent dirs hold none."""
     keys: set[str] = set()
@@ -38,13 +44,13 @@ def scored_keys(*dirs: Path) -> set[str]:
 
 
 class ChunkWriter:
-    """Writes chunks atomically (a hidden temp file, fsync, rename, fsync of the directory) under
-    names no other attempt uses, so a crash leaves only whole chunks behind."""
+    """Writes chunks atomically (a temp file in the staging directory, fsync, rename into the output
+    directory, fsync of it) under names no other attempt uses, so only whole chunks ever appear there."""
 
     def __init__(self, output_dir: Path):
         self.output_dir = output_dir
         output_dir.mkdir(parents=True, exist_ok=True)
-        for leftover in output_dir.glob(f".{CHUNK_GLOB}{TEMP_SUFFIX}"):  # a crashed attempt's half-written chunk
+        for leftover in staging_dir(output_dir).glob("*"):  # a crashed attempt's half-written file
             leftover.unlink(missing_ok=True)
         self.attempt = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{secrets.token_hex(4)}"
         self.written = 0
@@ -57,7 +63,9 @@ class ChunkWriter:
 
 
 def write_atomically(final: Path, write) -> None:
-    tmp = final.with_name(f".{final.name}{TEMP_SUFFIX}")
+    staging = staging_dir(final.parent)
+    staging.mkdir(parents=True, exist_ok=True)
+    tmp = staging / final.name
     write(tmp)
     with open(tmp, "rb+") as f:
         os.fsync(f.fileno())

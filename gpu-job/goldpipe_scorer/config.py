@@ -13,6 +13,8 @@ from pathlib import Path
 from goldpipe_scorer.errors import JobInputError
 
 PROCESSING = Path("/opt/ml/processing")
+# SageMaker Processing shows the first 1 KB of this file as DescribeProcessingJob's ExitMessage.
+FAILURE_MESSAGE_FILE = Path("/opt/ml/output/message")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class JobConfig:
     max_batch_tokens: int | None = None
     intensity: IntensityThresholds = IntensityThresholds()
     crash_after_chunks: int | None = None
+    instance_type: str | None = None
+    image_uri: str | None = None
 
 
 def _positive_int(name: str, raw: str | None) -> int | None:
@@ -73,7 +77,7 @@ class _Parser(argparse.ArgumentParser):
 def failure_file_from(argv: list[str] | None) -> Path:
     """Where to write the failure reason, found even when the rest of the command line is bad."""
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--failure-file", type=Path, default=Path("/opt/ml/output/failure"))
+    p.add_argument("--failure-file", type=Path, default=FAILURE_MESSAGE_FILE)
     return p.parse_known_args(argv)[0].failure_file
 
 
@@ -90,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--checkpoint-dir", type=Path, default=PROCESSING / "input/checkpoint", help="chunks an earlier attempt wrote (may be absent)"
     )
     p.add_argument("--output-dir", type=Path, default=PROCESSING / "output/scores")
-    p.add_argument("--failure-file", type=Path, default=Path("/opt/ml/output/failure"))
+    p.add_argument("--failure-file", type=Path, default=FAILURE_MESSAGE_FILE, help="where the reason of a failure goes")
     p.add_argument("--run-id", default=os.environ.get("GOLDPIPE_RUN_ID"))
     p.add_argument("--shard-id", default=os.environ.get("GOLDPIPE_SHARD_ID"))
     p.add_argument("--chunk-rows", default=os.environ.get("GOLDPIPE_CHUNK_ROWS", "4096"), help="rows per checkpoint chunk")
@@ -99,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("GOLDPIPE_MODEL_NAME"),
         help="name written to the model column (default: from the model's config)",
     )
+    p.add_argument(
+        "--instance-type",
+        default=os.environ.get("GOLDPIPE_INSTANCE_TYPE"),
+        help="the SageMaker instance type the job runs on; a GPU type (ml.g*, ml.p*) makes --device auto demand CUDA",
+    )
+    p.add_argument("--image-uri", default=os.environ.get("GOLDPIPE_IMAGE_URI"), help="the job's image, recorded in metrics.json")
     p.add_argument("--device", default=os.environ.get("GOLDPIPE_DEVICE", "auto"), choices=["auto", "cpu", "cuda"])
     p.add_argument("--dtype", default=os.environ.get("GOLDPIPE_DTYPE", "auto"), choices=["auto", "float32", "bfloat16", "float16"])
     p.add_argument("--max-length", default="128", help="tokens per headline; longer ones are truncated")
@@ -135,4 +145,6 @@ def parse_config(argv: list[str] | None = None) -> JobConfig:
         max_batch_tokens=_positive_int("--max-batch-tokens", args.max_batch_tokens),
         intensity=_thresholds(args.intensity_thresholds),
         crash_after_chunks=_positive_int("GOLDPIPE_CRASH_AFTER_CHUNKS", os.environ.get("GOLDPIPE_CRASH_AFTER_CHUNKS")),
+        instance_type=args.instance_type or None,
+        image_uri=args.image_uri or None,
     )

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from goldpipe_scorer.checkpoint import ChunkWriter, scored_keys, write_atomically
 from goldpipe_scorer.config import JobConfig
+from goldpipe_scorer.device import device_facts
 from goldpipe_scorer.model import LoadedModel, load_model
 from goldpipe_scorer.output import ScoringContext, scored_table
 from goldpipe_scorer.scoring import BatchLimits, score_chunks
@@ -116,18 +117,28 @@ def score_shard(config: JobConfig, loaded: LoadedModel) -> dict:
         "headlines_per_second": round(rows.num_rows / seconds, 1) if seconds > 0 else 0.0,
         "device": str(loaded.device),
         "dtype": str(loaded.dtype).removeprefix("torch."),
+        **device_facts(loaded.device),
         "model": loaded.name,
     }
 
 
 def run_job(config: JobConfig) -> dict:
     load_started = time.perf_counter()
-    loaded = load_model(config.model_dir, device=config.device, dtype=config.dtype, max_length=config.max_length, name=config.model_name)
+    loaded = load_model(
+        config.model_dir,
+        device=config.device,
+        dtype=config.dtype,
+        max_length=config.max_length,
+        name=config.model_name,
+        instance_type=config.instance_type,
+    )
     model_load_seconds = time.perf_counter() - load_started
     metrics = score_shard(config, loaded) | {
         "model_load_seconds": round(model_load_seconds, 3),
         "run_id": config.run_id,
         "shard_id": config.shard_id,
+        "instance_type": config.instance_type,
+        "image_uri": config.image_uri,
     }
     write_atomically(config.output_dir / "metrics.json", lambda tmp: tmp.write_text(json.dumps(metrics, indent=2) + "\n"))
     write_atomically(config.output_dir / "_SUCCESS", lambda tmp: tmp.write_text(""))

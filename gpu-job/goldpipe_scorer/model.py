@@ -1,5 +1,5 @@
 """The model input: a Hugging Face sequence-classification directory, or the model.tar.gz that
-SageMaker delivers; loaded on the best device in the best dtype it supports."""
+SageMaker delivers; loaded on the device and in the dtype goldpipe_scorer.device chooses."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from tokenizers import Tokenizer
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
+from goldpipe_scorer.device import choose_device, choose_dtype
 from goldpipe_scorer.errors import JobInputError
-
-DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
 
 @dataclass
@@ -56,22 +55,6 @@ def resolve_model_dir(model_dir: Path) -> tuple[Path, str]:
     raise JobInputError(f"model archive {archives[0]} holds no config.json at its top level or one folder down")
 
 
-def choose_device(requested: str) -> torch.device:
-    if requested == "cuda" and not torch.cuda.is_available():
-        raise JobInputError("--device cuda was asked for but no CUDA device is visible")
-    if requested == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(requested)
-
-
-def choose_dtype(requested: str, device: torch.device) -> torch.dtype:
-    if requested != "auto":
-        return DTYPES[requested]
-    if device.type == "cuda":
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    return torch.float32
-
-
 def _model_name(config: dict, override: str | None, folder_name: str) -> str:
     if override:
         return override
@@ -79,7 +62,9 @@ def _model_name(config: dict, override: str | None, folder_name: str) -> str:
     return name if name and not Path(name).is_absolute() else folder_name
 
 
-def load_model(model_dir: Path, *, device: str, dtype: str, max_length: int, name: str | None) -> LoadedModel:
+def load_model(
+    model_dir: Path, *, device: str, dtype: str, max_length: int, name: str | None, instance_type: str | None = None
+) -> LoadedModel:
     directory, folder_name = resolve_model_dir(model_dir)
     config = json.loads((directory / "config.json").read_text())
     id2label = config.get("id2label") or {}
@@ -88,7 +73,7 @@ def load_model(model_dir: Path, *, device: str, dtype: str, max_length: int, nam
     labels = [str(id2label[k]) for k in sorted(id2label, key=int)]
     if len(labels) != len(set(labels)):
         raise JobInputError(f"model config {directory / 'config.json'} repeats a label in id2label: {labels}")
-    torch_device = choose_device(device)
+    torch_device = choose_device(device, instance_type)
     hf_logging.disable_progress_bar()
     torch_dtype = choose_dtype(dtype, torch_device)
     try:

@@ -29,6 +29,11 @@ def _constant(value, n: int, type_: pa.DataType) -> pa.Array:
     return pa.array([value], type_).take(np.zeros(n, dtype=np.int32))
 
 
+def whole_milliseconds(moment: datetime) -> datetime:
+    """Athena (Trino) reads Parquet timestamps at millisecond precision: a whole millisecond reads back as written."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 def scored_table(rows: pa.Table, probs: np.ndarray, ctx: ScoringContext, scored_at: datetime) -> pa.Table:
     """rows (the shard's columns) with label, score, probs, intensity, model, run_id, shard_id and scored_at."""
     n, k = probs.shape
@@ -50,7 +55,7 @@ def scored_table(rows: pa.Table, probs: np.ndarray, ctx: ScoringContext, scored_
         "model": _constant(ctx.model, n, pa.string()),
         "run_id": _constant(ctx.run_id, n, pa.string()),
         "shard_id": _constant(ctx.shard_id, n, pa.string()),
-        "scored_at": _constant(scored_at, n, SCORED_AT_TYPE),
+        "scored_at": _constant(whole_milliseconds(scored_at), n, SCORED_AT_TYPE),
     }
     table = rows.drop_columns([name for name in columns if name in rows.column_names])
     for name, column in columns.items():

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 from conftest import headline_rows, headline_texts, read_scores, run_job_process, write_parquet_shard
+from goldpipe_scorer.config import failure_file_from
 
 
 def test_a_crashed_job_resumes_and_scores_every_row_exactly_once(tiny_model, dirs, tmp_path):
@@ -42,3 +44,9 @@ def test_a_failure_exits_non_zero_with_the_reason_in_the_failure_file(tiny_model
     assert reason.startswith(f"shard directory {dirs.shard} does not exist")
     assert reason in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_failure_reason_goes_where_sagemaker_processing_reads_it_by_default():
+    # DescribeProcessingJob's ExitMessage is the first 1 KB of this file (/opt/ml/output/failure is training's).
+    assert failure_file_from([]) == Path("/opt/ml/output/message")
+    assert failure_file_from(["--failure-file", "/tmp/elsewhere"]) == Path("/tmp/elsewhere")

@@ -76,8 +76,15 @@ def test_scores_every_row_with_the_contracts_columns(tiny_model, dirs, device, d
         assert row["intensity"] == ("strong" if row["score"] >= 0.8 else "moderate" if row["score"] >= 0.55 else "weak")
         assert (row["model"], row["run_id"], row["shard_id"]) == (tiny_model.name, "run-2024-03-01", "7")
 
+    assert {row["scored_at"].microsecond % 1000 for row in scores.to_pylist()} == {0}
+
     metrics = json.loads((dirs.output / "metrics.json").read_text())
-    assert metrics | {"seconds": 0, "headlines_per_second": 0, "model_load_seconds": 0} == {
+    facts = {"device_name", "driver_version", "cuda_version", "bf16_native"}
+    if device == "cpu":
+        assert {k: metrics[k] for k in facts} == {"device_name": "cpu", "driver_version": None, "cuda_version": None, "bf16_native": None}
+    else:
+        assert metrics["device_name"] == torch.cuda.get_device_name() and metrics["cuda_version"] == torch.version.cuda
+    assert {k: v for k, v in metrics.items() if k not in facts} | {"seconds": 0, "headlines_per_second": 0, "model_load_seconds": 0} == {
         "rows": 300,
         "rows_skipped_resumed": 0,
         "rows_unscorable": 0,
@@ -91,6 +98,8 @@ def test_scores_every_row_with_the_contracts_columns(tiny_model, dirs, device, d
         "model": tiny_model.name,
         "run_id": "run-2024-03-01",
         "shard_id": "7",
+        "instance_type": None,
+        "image_uri": None,
     }
     assert (dirs.output / "_SUCCESS").exists()
     assert not list(dirs.output.glob(".*"))
@@ -200,13 +209,15 @@ def test_a_retry_into_the_same_directory_scores_only_what_is_missing(tiny_model,
     lost = set(pq.read_table(parts[0]).column("id").to_pylist())
     parts[0].unlink()
     (dirs.output / "_SUCCESS").unlink()
-    (dirs.output / f".{parts[1].name}.inprogress").write_bytes(b"PAR1 cut short")
+    staging = dirs.root / ".output.inprogress"
+    (staging / parts[1].name).write_bytes(b"PAR1 cut short")
 
     assert main(dirs.args(tiny_model, "--chunk-rows", "16")) == 0
 
     assert sorted(read_scores(dirs.output).column("id").to_pylist()) == sorted(row["id"] for row in rows)
     (new_part,) = set(dirs.output.glob("part-*.parquet")) - set(parts)
     assert not list(dirs.output.glob(".*"))
+    assert not list(staging.iterdir())
     assert set(pq.read_table(new_part).column("id").to_pylist()) == lost
     assert json.loads((dirs.output / "metrics.json").read_text())["rows_skipped_resumed"] == 24
 

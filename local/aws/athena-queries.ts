@@ -8,15 +8,17 @@ import {
   type QueryExecution,
   type Row,
 } from "@aws-sdk/client-athena";
+import type { Json } from "@duckdb/node-api";
 import { sqlString } from "../../functions/core/lake/sql-literal.ts";
 import { BadInputError } from "../../functions/core/errors.ts";
+import { parseAthenaCollection } from "./athena-text.ts";
 
 /** A query's answer: its columns (name and Athena type) and its rows as objects. */
 export interface AthenaResult {
   columns: { name: string; type: string }[];
   rows: Record<string, AthenaValue>[];
 }
-export type AthenaValue = string | number | boolean | null;
+export type AthenaValue = Json;
 
 export interface AthenaQueryOptions {
   /** The workgroup; its configuration holds the results location. */
@@ -118,8 +120,9 @@ export class AthenaQueries {
 
 const INTEGER_TYPES = new Set(["tinyint", "smallint", "integer", "int", "bigint"]);
 const FLOAT_TYPES = new Set(["double", "real", "float", "decimal"]);
+const COLLECTION_TYPES = new Set(["array", "map", "row", "struct"]);
 
-/** Athena answers every value as text; numbers and booleans become JS ones, the rest stays text. */
+/** Athena answers every value as text; numbers and booleans become JS ones, arrays, maps and rows JSON, the rest stays text. */
 export function athenaValue(text: string | undefined, type: string): AthenaValue {
   if (text === undefined) return null;
   const base = type.toLowerCase().replace(/\(.*$/, "");
@@ -132,5 +135,6 @@ export function athenaValue(text: string | undefined, type: string): AthenaValue
     return Number.isFinite(value) ? value : text;
   }
   if (base === "boolean") return text === "true";
+  if (COLLECTION_TYPES.has(base)) return parseAthenaCollection(text);
   return text;
 }

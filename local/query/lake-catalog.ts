@@ -15,7 +15,7 @@ import {
   curatedGlob,
   duckdbViewSql,
   headlineSentimentTable,
-  partitionsOfRefreshQuery,
+  partitionsOfRefreshStatement,
   type Partition,
 } from "../../functions/core/lake/lake-table.ts";
 
@@ -61,22 +61,20 @@ export interface VisiblePartition extends Partition {
 }
 
 /**
- * The local RefreshPartitions: the view reads every file under the lake's table prefix, so there is
- * nothing to register; what matters is that the partitions the refresh query names are now
- * visible through the same SELECTs Athena would run. Throws when one is not.
+ * The local RefreshPartitions, one statement at a time: the view reads every file under the lake's
+ * table prefix, so there is nothing to register; what matters is that the partitions the statement
+ * names are now visible through the same SELECTs Athena would run. Throws when one is not.
  */
-export async function refreshLocalCatalog(lake: string, query: string | null): Promise<{ partitions: VisiblePartition[] }> {
-  if (query === null) return { partitions: [] };
-  const wanted = partitionsOfRefreshQuery(query);
+export async function refreshLocalCatalog(lake: string, statement: string): Promise<{ partitions: VisiblePartition[] }> {
+  const wanted = partitionsOfRefreshStatement(statement);
   return withLakeCatalog(lake, async (db) => {
-    const filter =
-      wanted === "all" ? "" : `WHERE (year, month, day) IN (${wanted.map((p) => `(${p.year}, ${p.month}, ${p.day})`).join(", ")})`;
+    const filter = `WHERE (year, month, day) IN (${wanted.map((p) => `(${p.year}, ${p.month}, ${p.day})`).join(", ")})`;
     const visible = (
       await db.runAndReadAll(
         `SELECT year, month, day, count(*)::INTEGER AS rows FROM headline_sentiment ${filter} GROUP BY ALL ORDER BY ALL`,
       )
     ).getRowObjectsJS() as unknown as VisiblePartition[];
-    const missing = wanted === "all" ? [] : wanted.filter((p) => !visible.some((v) => samePartition(v, p)));
+    const missing = wanted.filter((p) => !visible.some((v) => samePartition(v, p)));
     if (missing.length > 0) {
       const names = missing.map((p) => `${p.year}-${p.month}-${p.day}`).join(", ");
       throw new Error(`partitions ${names} hold no rows in the local catalog over ${lake}: the merge did not write them`);

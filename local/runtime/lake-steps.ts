@@ -9,8 +9,8 @@ export function localLakeSteps(options: { store: ObjectStore; bucket: string; la
   const { store, bucket, lake, metrics } = options;
   return {
     merge: (runId) => mergeRun(runId, { store, bucket }),
-    refresh: async (query) => {
-      await refreshLocalCatalog(lake, query);
+    refresh: async (statement) => {
+      await refreshLocalCatalog(lake, statement);
     },
     report: (input) => reportRun(ReportRunInputSchema.parse(input), { store, metrics }),
   };

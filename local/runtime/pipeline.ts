@@ -29,7 +29,8 @@ export type ShardEvent =
 /** The states the lake part owns, bound to its core functions (local/runtime/lake-steps.ts). */
 export interface LakeSteps {
   merge(runId: string): Promise<MergeResult>;
-  refresh(query: string): Promise<void>;
+  /** Runs one partition refresh statement (RegisterPartitions). */
+  refresh(statement: string): Promise<void>;
   report(input: unknown): Promise<unknown>;
 }
 
@@ -126,7 +127,13 @@ export async function runPipeline(name: string, input: RunInput, options: LocalP
     },
     FinalizeRun: async (parameters) => finalizeRun(store, FinalizeRunInputSchema.parse(parameters)),
     MergeRun: async (parameters) => lake.merge(FinalizeRunInputSchema.parse(parameters).run_id),
-    RefreshPartitions: async (parameters) => {
+    ReadRefreshStatement: async (parameters) => {
+      const key = lakeKey(parameters);
+      const body = await store.get(key);
+      if (!body) throw Object.assign(new Error(`Not Found: ${key}`), { name: "S3.NoSuchKeyException" });
+      return { Body: body.toString("utf8") };
+    },
+    RegisterPartitions: async (parameters) => {
       await lake.refresh((parameters as { QueryString: string }).QueryString);
       return {};
     },
@@ -139,6 +146,7 @@ export async function runPipeline(name: string, input: RunInput, options: LocalP
     overrides: {
       taskResourceLocalHandlers: handlers as never,
       retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((state) => [state, delay])),
+      waitTimeOverrides: { WaitBeforeRetry: delay },
     },
     context: {
       Execution: { Id: `arn:aws:states:local:000000000000:execution:goldpipe-pipeline:${name}`, Name: name },

@@ -20,12 +20,17 @@ const UPLOAD_INTERVAL_MS = 200;
 /** How long the job's stderr may stay open after it exited. */
 const STDERR_DRAIN_MS = 500;
 
+/** The gpu-job image's ENTRYPOINT (gpu-job/Dockerfile) as run here: the CUDA compat wrapper has nothing to do on this machine. */
+const IMAGE_ENTRYPOINT = ["python3", "-m", "goldpipe_scorer"];
+/** Where the container leaves its failure reason; DescribeProcessingJob shows its first 1 KB as ExitMessage. */
+const EXIT_MESSAGE_FILE = "/opt/ml/output/message";
+
 /** The CreateProcessingJob request, as the ScoreShard state resolves it: the fields the local runner acts on. */
 export const ProcessingJobRequestSchema = z.object({
   ProcessingJobName: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, "1–63 letters, digits and inner hyphens"),
   AppSpecification: z.object({
     ImageUri: z.string(),
-    ContainerEntrypoint: z.array(z.string()).min(1),
+    ContainerEntrypoint: z.array(z.string()).min(1).default(IMAGE_ENTRYPOINT),
     ContainerArguments: z.array(z.string()).default([]),
   }),
   Environment: z.record(z.string(), z.string()).default({}),
@@ -49,15 +54,24 @@ export type ProcessingJobRequest = z.infer<typeof ProcessingJobRequestSchema>;
 
 /**
  * A failed job as the .sync integration reports it: Error States.TaskFailed, Cause the
- * DescribeProcessingJob answer as JSON, with the FailureReason the job left in its failure file.
+ * DescribeProcessingJob answer as JSON: SageMaker's FailureReason and, when the container left one
+ * in /opt/ml/output/message, its ExitMessage. `failureReason` is what a person reads: the message, else the reason.
  */
 export class ProcessingJobFailedError extends Error {
   override name = "States.TaskFailed";
   readonly failureReason: string;
-  constructor(jobName: string, failureReason: string) {
+  constructor(jobName: string, failureReason: string, exitMessage?: string) {
     const reason = failureReason.slice(0, FAILURE_REASON_CHARS);
-    super(JSON.stringify({ ProcessingJobName: jobName, ProcessingJobStatus: "Failed", FailureReason: reason }));
-    this.failureReason = reason;
+    const message = exitMessage?.slice(0, FAILURE_REASON_CHARS);
+    super(
+      JSON.stringify({
+        ProcessingJobName: jobName,
+        ProcessingJobStatus: "Failed",
+        FailureReason: reason,
+        ...(message && { ExitMessage: message }),
+      }),
+    );
+    this.failureReason = message || reason;
   }
 }
 
@@ -101,7 +115,7 @@ export function assertPythonReady(python = defaultPython()): void {
  */
 export class ProcessingJobRunner {
   readonly #options: ProcessingJobRunnerOptions;
-  /** Attempts seen per job name: locally $$.State.RetryCount stays 0, so a retry reuses its name. */
+  /** Attempts seen per shard (GOLDPIPE_SHARD_ID) in this execution, for chaos. */
   readonly #attempts = new Map<string, number>();
 
   constructor(options: ProcessingJobRunnerOptions) {
@@ -111,10 +125,10 @@ export class ProcessingJobRunner {
   async run(parameters: unknown): Promise<{ ProcessingJobName: string; ProcessingJobArn: string; ProcessingJobStatus: "Completed" }> {
     const request = ProcessingJobRequestSchema.parse(parameters);
     const jobName = request.ProcessingJobName;
-    const attempt = this.#attempts.get(jobName) ?? 0;
-    this.#attempts.set(jobName, attempt + 1);
-
     const shardId = request.Environment.GOLDPIPE_SHARD_ID ?? "";
+    const attempt = this.#attempts.get(shardId) ?? 0;
+    this.#attempts.set(shardId, attempt + 1);
+
     const shardIndex = this.#options.shardIndexOf?.(shardId);
     const verdict = chaosVerdict(this.#options.chaos, shardIndex ?? -1, attempt);
     if (verdict.fail && verdict.afterChunks === undefined) {
@@ -163,8 +177,8 @@ export class ProcessingJobRunner {
       }
       if (uploadError !== undefined) throw uploadError;
       if (exit.code !== 0) {
-        const written = await readFile(path.join(jobDir, "output", "failure"), "utf8").catch(() => "");
-        throw new ProcessingJobFailedError(jobName, written.trim() || describeExit(exit, verdict));
+        const message = await readFile(local(EXIT_MESSAGE_FILE), "utf8").catch(() => "");
+        throw new ProcessingJobFailedError(jobName, describeExit(exit, verdict), message.trim());
       }
       return {
         ProcessingJobName: jobName,
@@ -211,10 +225,12 @@ export class ProcessingJobRunner {
     return copied;
   }
 
-  /** Uploads whole files that are new or changed since the last pass; hidden files are a writer's temporaries. */
+  /**
+   * Uploads every file that is new or changed since the last pass, whatever its name, as Continuous
+   * upload does: a file the job is still writing there would reach the lake half-written.
+   */
   async #upload(output: { dir: string; prefix: string; uploaded: Map<string, number> }): Promise<void> {
     for (const relative of await filesUnder(output.dir)) {
-      if (path.basename(relative).startsWith(".")) continue;
       const file = path.join(output.dir, relative);
       const { mtimeMs, size } = await stat(file);
       const version = mtimeMs * 1e6 + size;

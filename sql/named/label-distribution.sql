@@ -3,7 +3,7 @@ SELECT
   coalesce(source, '(none)') AS source,
   label,
   count(*) AS headlines,
-  round(100.0 * count(*) / sum(count(*)) OVER (PARTITION BY coalesce(source, '(none)')), 2) AS share_pct
+  round(100 * CAST(count(*) AS DOUBLE) / sum(count(*)) OVER (PARTITION BY coalesce(source, '(none)')), 2) AS share_pct
 FROM headline_sentiment
 GROUP BY 1, 2
 ORDER BY 1, 3 DESC, 2

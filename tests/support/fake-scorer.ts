@@ -22,10 +22,9 @@ mkdir -p "$out"
   echo "model=$(cat "$model/config.json")"
   case "$out" in /opt/*) echo "unmapped";; esac
 } > "$out/given.txt"
-echo chunk > "$out/.part-new-00000.parquet.inprogress"
 echo chunk > "$out/part-new-00000.parquet"
 case "$FAKE_JOB" in
-  fail) echo "AlgorithmError: the model directory has no tokenizer" > "$failure"; exit 1 ;;
+  fail) echo "the model directory has no tokenizer" > "$failure"; exit 1 ;;
   crash) echo "Killed after chunk 1" >&2; exit 137 ;;
   sleep) sleep 5 ;;
 esac

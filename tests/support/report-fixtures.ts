@@ -54,9 +54,7 @@ export async function putFinishedRun(store: ObjectStore): Promise<{ manifest: Ru
     rows_curated: 2,
     duplicates: 1,
     partitions: [{ year: 2024, month: 3, day: 1 }],
-    refresh_query:
-      "ALTER TABLE goldpipe.headline_sentiment ADD IF NOT EXISTS\n" +
-      "  PARTITION (year = 2024, month = 3, day = 1) LOCATION 's3://b/curated/headline_sentiment/year=2024/month=03/day=01/'",
+    refresh_statements: ["runs/run-r/refresh/0.sql"],
     seconds: 0.5,
   };
   return { manifest, merge };

@@ -34,11 +34,14 @@ export async function putIngestRecord(
   );
 }
 
+/** A gpu-job image named by digest, as the stack names it. */
+export const TEST_IMAGE_URI = `123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-scorer@sha256:${"ab".repeat(32)}`;
+
 export const TEST_RUN_SETTINGS: RunSettings = {
   bucket: "goldpipe-test",
   max_concurrency: 2,
   job: {
-    image_uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-scorer:latest",
+    image_uri: TEST_IMAGE_URI,
     role_arn: "arn:aws:iam::123456789012:role/goldpipe-job",
     instance_type: "ml.g5.xlarge",
     volume_gb: 30,
@@ -78,7 +81,7 @@ export function sealedManifest(runId: string, shards: number): RunManifest {
 export const SEAL_FUNCTION_ENV = {
   BUCKET: "goldpipe-test-lake",
   MAX_CONCURRENCY: "2",
-  JOB_IMAGE_URI: "123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-scorer:latest",
+  JOB_IMAGE_URI: TEST_IMAGE_URI,
   JOB_ROLE_ARN: "arn:aws:iam::123456789012:role/goldpipe-job",
   JOB_INSTANCE_TYPE: "ml.g5.xlarge",
   JOB_VOLUME_GB: "30",

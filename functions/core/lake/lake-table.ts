@@ -81,37 +81,51 @@ export function headlineSentimentTable(): TableDefinition {
 export const qualifiedName = (table: TableDefinition, database = table.Database) => `${database}.${table.Name}`;
 
 /**
- * The most a refresh statement may hold. Athena takes 256 KiB, but the query travels from MergeRun
- * to RefreshPartitions in the workflow's state, which Step Functions also caps at 256 KiB in all:
- * half leaves room for the rest (about 1,000 days of partitions fit).
+ * The most one refresh statement may hold. Athena takes 256 KiB per query, and RefreshPartitions reads
+ * each statement into the workflow's state, which Step Functions caps at 256 KiB in all: half leaves room
+ * for the rest (about 900 days of partitions per statement).
  */
-export const MAX_REFRESH_QUERY_BYTES = 128 * 1024;
+export const MAX_REFRESH_STATEMENT_BYTES = 128 * 1024;
 
 /**
- * The statement that registers the partitions in the Glue catalog: one ALTER TABLE … ADD IF NOT
- * EXISTS with a PARTITION … LOCATION clause each, or null when there are none. A run touching so
- * many days that the statement would pass MAX_REFRESH_QUERY_BYTES (a backfill of years) falls back
- * to MSCK REPAIR TABLE, slower but the same result. tableName is qualifiedName's; lakeUri is where the lake's keys
+ * The statements that register the partitions in the Glue catalog, in date order: `ALTER TABLE … ADD
+ * IF NOT EXISTS` with a `PARTITION (…) LOCATION '…'` clause per partition, as many statements as it takes
+ * to keep each under MAX_REFRESH_STATEMENT_BYTES; none when there are no partitions. Never MSCK REPAIR
+ * TABLE: it would register the zero-padded key text (month=03 as "03") beside these integer values, two
+ * partitions over one location and every row counted twice. Each partition is named once, by its integer
+ * values, at the location its values give. tableName is qualifiedName's; lakeUri is where the lake's keys
  * start, e.g. "s3://bucket/".
  */
-export function refreshQuery(tableName: string, partitions: Partition[], lakeUri: string): string | null {
-  if (partitions.length === 0) return null;
-  const clauses = sortPartitions(partitions).map(
-    (p) => `PARTITION (year = ${p.year}, month = ${p.month}, day = ${p.day}) LOCATION ${sqlString(lakeUri + curatedPartitionPrefix(p))}`,
-  );
-  const query = `ALTER TABLE ${tableName} ADD IF NOT EXISTS\n  ${clauses.join("\n  ")}`;
-  return Buffer.byteLength(query) <= MAX_REFRESH_QUERY_BYTES ? query : `MSCK REPAIR TABLE ${tableName}`;
+export function refreshStatements(tableName: string, partitions: Partition[], lakeUri: string): string[] {
+  const head = `ALTER TABLE ${tableName} ADD IF NOT EXISTS`;
+  const statements: string[] = [];
+  let clauses: string[] = [];
+  let bytes = Buffer.byteLength(head);
+  for (const p of sortPartitions(partitions)) {
+    const clause =
+      `\n  PARTITION (year = ${p.year}, month = ${p.month}, day = ${p.day}) ` +
+      `LOCATION ${sqlString(lakeUri + curatedPartitionPrefix(p))}`;
+    const clauseBytes = Buffer.byteLength(clause);
+    if (clauses.length > 0 && bytes + clauseBytes > MAX_REFRESH_STATEMENT_BYTES) {
+      statements.push(head + clauses.join(""));
+      clauses = [];
+      bytes = Buffer.byteLength(head);
+    }
+    clauses.push(clause);
+    bytes += clauseBytes;
+  }
+  if (clauses.length > 0) statements.push(head + clauses.join(""));
+  return statements;
 }
 
 const PARTITION_CLAUSE = /PARTITION \(year = (\d+), month = (\d+), day = (\d+)\)/g;
 
-/** The partitions a refresh query registers; "all" for MSCK REPAIR TABLE. */
-export function partitionsOfRefreshQuery(query: string): Partition[] | "all" {
-  if (/^MSCK REPAIR TABLE /.test(query)) return "all";
-  if (!/^ALTER TABLE \S+ ADD IF NOT EXISTS\s/.test(query)) {
-    throw new Error(`not a partition refresh query: ${query.slice(0, 80)}`);
+/** The partitions a refresh statement registers. */
+export function partitionsOfRefreshStatement(statement: string): Partition[] {
+  if (!/^ALTER TABLE \S+ ADD IF NOT EXISTS\s/.test(statement)) {
+    throw new Error(`not a partition refresh statement: ${statement.slice(0, 80)}`);
   }
-  return [...query.matchAll(PARTITION_CLAUSE)].map(([, year, month, day]) => ({
+  return [...statement.matchAll(PARTITION_CLAUSE)].map(([, year, month, day]) => ({
     year: Number(year),
     month: Number(month),
     day: Number(day),

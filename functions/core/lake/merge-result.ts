@@ -9,8 +9,8 @@ export const MergeResultSchema = z.object({
   duplicates: z.number().int().nonnegative(),
   /** The partitions this merge wrote files to. */
   partitions: z.array(z.object({ year: z.number().int(), month: z.number().int(), day: z.number().int() })),
-  /** Registers those partitions in Athena; null when there are none. */
-  refresh_query: z.string().nullable(),
+  /** Lake keys of the statements that register those partitions in Athena, run in order; none when there are none. */
+  refresh_statements: z.array(z.string()),
   /** How long the merge took. */
   seconds: z.number().nonnegative().optional(),
 });

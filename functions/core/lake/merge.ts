@@ -8,8 +8,8 @@ import { forEachConcurrently } from "../concurrency.ts";
 import { withDuckDB } from "./duckdb.ts";
 import { sqlString } from "./sql-literal.ts";
 import { SCORED_HEADLINE_DUCKDB_COLUMNS } from "../headline.ts";
-import { headlineSentimentTable, qualifiedName, refreshQuery, sortPartitions, type Partition } from "./lake-table.ts";
-import { curatedKey, curatedPartitionPrefix, runPrefix } from "../lake-keys.ts";
+import { headlineSentimentTable, qualifiedName, refreshStatements, sortPartitions, type Partition } from "./lake-table.ts";
+import { curatedKey, curatedPartitionPrefix, refreshStatementKey, runPrefix } from "../lake-keys.ts";
 import { curatedFilesIn, readMergeRecord, stillMerged, writeMergeRecord, type MergeRecord } from "./merge-record.ts";
 import type { MergeResult } from "./merge-result.ts";
 export type { MergeResult };
@@ -59,17 +59,20 @@ export async function mergeRun(runId: string, options: MergeOptions): Promise<Me
   const previous = await readMergeRecord(store, runId);
   const record = previous && (await stillMerged(store, previous, scored)) ? previous : await merge(runId, scored, options);
   const partitions = sortPartitions(record.partitions);
+  const statements = refreshStatements(
+    qualifiedName(headlineSentimentTable(), options.database),
+    partitions,
+    options.bucket ? `s3://${options.bucket}/` : "",
+  );
+  const refresh = statements.map((sql, k) => ({ key: refreshStatementKey(runId, k), sql }));
+  await forEachConcurrently(refresh, TRANSFER_CONCURRENCY, ({ key, sql }) => store.put(key, sql, { contentType: "application/sql" }));
   return {
     run_id: runId,
     rows_scored: record.rows_scored,
     rows_curated: record.rows_curated,
     duplicates: record.rows_scored - record.rows_curated,
     partitions,
-    refresh_query: refreshQuery(
-      qualifiedName(headlineSentimentTable(), options.database),
-      partitions,
-      options.bucket ? `s3://${options.bucket}/` : "",
-    ),
+    refresh_statements: refresh.map(({ key }) => key),
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -15,6 +15,10 @@ import { runSettingsFromEnvironment } from "../../../functions/aws/run-settings.
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const STAGE = "dev";
+/** The gpu-job image's digest the stage is deployed with (README, Deploy to AWS). */
+const IMAGE_DIGEST = `sha256:${"ab".repeat(32)}`;
+/** cfn-lint and checkov, from requirements-tools.txt (make setup). */
+const TOOLS_BIN = path.join(ROOT, ".venv-tools", "bin");
 
 interface Resource {
   Type: string;
@@ -47,7 +51,7 @@ let packageSeconds: number;
 beforeAll(() => {
   packageDir = mkdtempSync(path.join(os.tmpdir(), "goldpipe-stack-"));
   const started = performance.now();
-  osls("package", "--stage", STAGE, "--package", packageDir);
+  osls("package", "--stage", STAGE, "--package", packageDir, `--param=jobImageDigest=${IMAGE_DIGEST}`);
   packageSeconds = (performance.now() - started) / 1000;
   console.log(`osls package: ${packageSeconds.toFixed(1)} s`);
   template = JSON.parse(readFileSync(path.join(packageDir, "cloudformation-template-update-stack.json"), "utf8"));
@@ -177,7 +181,7 @@ const EXPECTED_GRANTS: Record<FunctionKey, Record<string, string[]>> = {
   },
   merge: {
     "s3:GetObject": ["lake:curated/headline_sentiment/*", "lake:runs/*/merged.json", "lake:runs/*/scores/*"],
-    "s3:PutObject": ["lake:curated/headline_sentiment/*", "lake:runs/*/merged.json"],
+    "s3:PutObject": ["lake:curated/headline_sentiment/*", "lake:runs/*/merged.json", "lake:runs/*/refresh/*"],
     "s3:AbortMultipartUpload": ["lake:curated/headline_sentiment/*"],
     "s3:DeleteObject": ["lake:curated/headline_sentiment/*"],
     "s3:ListBucket": ["lake"],
@@ -242,7 +246,7 @@ describe("the functions", () => {
         bucket: "${LakeBucket}",
         max_concurrency: 2,
         job: {
-          image_uri: "${GpuJobRepository.RepositoryUri}:latest",
+          image_uri: `\${GpuJobRepository.RepositoryUri}@${IMAGE_DIGEST}`,
           role_arn: "${GpuJobRole.Arn}",
           instance_type: "ml.g4dn.xlarge",
           model_s3_uri: "s3://${LakeBucket}/models/current/",
@@ -268,7 +272,7 @@ describe("the functions", () => {
 
   it("no IAM role anywhere allows a * action, or a * resource where the action takes a narrower one", () => {
     // Actions whose API has no resource to name: allowed on *, and then only under a condition.
-    const resourceless = new Set(["ecr:GetAuthorizationToken", "cloudwatch:PutMetricData"]);
+    const resourceless = new Set(["ecr:GetAuthorizationToken", "cloudwatch:PutMetricData", "lakeformation:GetDataAccess"]);
     const conditioned = new Set(["cloudwatch:PutMetricData"]);
     for (const [roleId] of ofType("AWS::IAM::Role")) {
       for (const statement of statementsOf(roleId).filter((s) => s.Effect === "Allow")) {
@@ -372,7 +376,8 @@ describe("the lake bucket", () => {
 
   it("expires old quarantine and Athena results, never pending headlines, and cleans up abandoned uploads", () => {
     const rules = bucket().LifecycleConfiguration.Rules as Record<string, any>[];
-    const byPrefix = (prefix: string) => rules.filter((r) => r.Prefix === prefix);
+    // Current versions; earlier versions have rules of their own (below).
+    const byPrefix = (prefix: string) => rules.filter((r) => r.Prefix === prefix && !r.NoncurrentVersionExpiration);
     expect(byPrefix("quarantine/")).toEqual([expect.objectContaining({ Status: "Enabled", ExpirationInDays: 90 })]);
     expect(byPrefix("athena-results/")).toEqual([expect.objectContaining({ Status: "Enabled", ExpirationInDays: 7 })]);
     expect(byPrefix("pending/")).toEqual([
@@ -380,6 +385,39 @@ describe("the lake bucket", () => {
     ]);
     for (const rule of rules) {
       if (rule.ExpirationInDays !== undefined) expect(["quarantine/", "athena-results/"]).toContain(rule.Prefix);
+    }
+  });
+
+  it("keeps earlier versions: curated, runs and models for 30 days, the churn elsewhere for a day", () => {
+    expect(bucket().VersioningConfiguration).toEqual({ Status: "Enabled" });
+    const rules = bucket().LifecycleConfiguration.Rules as Record<string, any>[];
+    const noncurrent = Object.fromEntries(
+      rules.filter((r) => r.NoncurrentVersionExpiration).map((r) => [r.Prefix, r.NoncurrentVersionExpiration.NoncurrentDays]),
+    );
+    expect(noncurrent).toEqual({
+      "curated/": 30,
+      "runs/": 30,
+      "models/": 30,
+      "incoming/": 1,
+      "ingest/": 1,
+      "quarantine/": 1,
+      "pending/": 1,
+      "athena-results/": 1,
+    });
+    // S3 applies the shortest of overlapping expirations: no rule may cover the retained prefixes from above.
+    for (const rule of rules.filter((r) => r.NoncurrentVersionExpiration)) expect(rule.Prefix).toMatch(/^[a-z-]+\/$/);
+  });
+
+  it("lets no role of the stack delete an object's versions or switch versioning off", () => {
+    const forbidden = ["s3:DeleteObjectVersion", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutBucketPolicy"];
+    for (const [roleId] of ofType("AWS::IAM::Role")) {
+      const actions = statementsOf(roleId)
+        .filter((s) => s.Effect === "Allow")
+        .flatMap((s) => asList(s.Action));
+      expect(
+        actions.filter((a) => forbidden.includes(a)),
+        roleId,
+      ).toEqual([]);
     }
   });
 
@@ -505,7 +543,7 @@ describe("the workflow", () => {
     const thisMachine = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:goldpipe-dev-pipeline";
     expect(machine().StateMachineName).toBe("goldpipe-dev-pipeline");
     expect(grants("PipelineStateMachineRole")).toEqual({
-      "s3:GetObject": ["lake:athena-results/*", executions, ...checkpoints],
+      "s3:GetObject": ["lake:athena-results/*", executions, "lake:runs/*/refresh/*", ...checkpoints],
       "s3:PutObject": ["lake:athena-results/*", executions, ...checkpoints],
       "s3:ListBucket": ["lake"],
       "s3:AbortMultipartUpload": ["lake:athena-results/*", executions],
@@ -517,6 +555,7 @@ describe("the workflow", () => {
       "s3:ListBucketMultipartUploads": ["lake"],
       "sagemaker:CreateProcessingJob": [jobs],
       "sagemaker:AddTags": [jobs],
+      "sagemaker:ListTags": [jobs],
       "sagemaker:DescribeProcessingJob": [jobs],
       "sagemaker:StopProcessingJob": [jobs],
       "events:PutTargets": [
@@ -534,6 +573,8 @@ describe("the workflow", () => {
       "athena:GetQueryExecution": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
       "athena:GetQueryResults": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
       "athena:StopQueryExecution": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
+      "athena:GetDataCatalog": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:datacatalog/AwsDataCatalog"],
+      "lakeformation:GetDataAccess": ["*"],
       ...Object.fromEntries(
         [
           "glue:GetDatabase",
@@ -562,6 +603,14 @@ describe("the workflow", () => {
     for (const placeholder of ["FinalizeRunFunctionArn", "MergeFunctionArn", "ReportFunctionArn"]) {
       expect(definition).toContain(`"Resource": "\${${placeholder}}"`);
     }
+  });
+});
+
+describe("the GPU job's image", () => {
+  it("lives in a repository whose tags cannot be moved, and each run names it by digest", () => {
+    expect(resource("GpuJobRepository").Properties.ImageTagMutability).toBe("IMMUTABLE");
+    const env = resource("SealLambdaFunction").Properties.Environment.Variables;
+    expect(text(env.JOB_IMAGE_URI)).toBe(`\${GpuJobRepository.RepositoryUri}@${IMAGE_DIGEST}`);
   });
 });
 
@@ -684,6 +733,70 @@ describe("operations", () => {
       GpuJobRepositoryUri: "${GpuJobRepository.RepositoryUri}",
       SealFunctionName: "${SealLambdaFunction}",
     });
+  });
+});
+
+/** A finding of cfn-lint or checkov: the rule, the resource (or condition) it names, and what it says. */
+interface Finding {
+  tool: "cfn-lint" | "checkov";
+  rule: string;
+  resource: string;
+  message: string;
+}
+interface Allowed {
+  rule?: string;
+  check?: string;
+  resources: "*" | string[];
+  reason: string;
+}
+
+function lintFindings(): Finding[] {
+  const templateFile = path.join(packageDir, "cloudformation-template-update-stack.json");
+  const run = (command: string, args: string[]) => {
+    try {
+      return execFileSync(path.join(TOOLS_BIN, command), args, { encoding: "utf8", maxBuffer: 64 << 20, env: { ...process.env } });
+    } catch (error) {
+      // Both exit non-zero when they find something; their report is still on stdout.
+      const stdout = (error as { stdout?: string }).stdout;
+      if (!stdout) throw new Error(`${command} did not run (make setup installs it into .venv-tools): ${(error as Error).message}`);
+      return stdout;
+    }
+  };
+  const cfn = JSON.parse(run("cfn-lint", ["--format", "json", templateFile])) as {
+    Rule: { Id: string };
+    Location: { Path: string[] };
+    Message: string;
+  }[];
+  const checkovReport = JSON.parse(run("checkov", ["-f", templateFile, "--framework", "cloudformation", "--skip-download", "-o", "json"]));
+  const failed = (Array.isArray(checkovReport) ? checkovReport : [checkovReport]).flatMap(
+    (report: { results: { failed_checks: { check_id: string; resource: string; check_name: string }[] } }) => report.results.failed_checks,
+  );
+  return [
+    ...cfn.map((f) => ({ tool: "cfn-lint" as const, rule: f.Rule.Id, resource: f.Location.Path[1] ?? "", message: f.Message })),
+    ...failed.map((f) => ({ tool: "checkov" as const, rule: f.check_id, resource: f.resource.split(".").at(-1)!, message: f.check_name })),
+  ];
+}
+
+describe("cfn-lint and checkov", () => {
+  it("find nothing in the packaged template beyond tests/e2e/stack/allowed-findings.yml, and every entry there still applies", () => {
+    const allowList = parseYaml(readFileSync(path.join(ROOT, "tests/e2e/stack/allowed-findings.yml"), "utf8")) as Record<
+      Finding["tool"],
+      Allowed[]
+    >;
+    const entries = (["cfn-lint", "checkov"] as const).flatMap((tool) =>
+      allowList[tool].map((entry) => ({ tool, rule: entry.rule ?? entry.check!, entry, used: false })),
+    );
+    for (const { entry } of entries) expect(entry.reason.length, JSON.stringify(entry)).toBeGreaterThan(20);
+    const unexpected = lintFindings().filter((finding) => {
+      const allowed = entries.find(
+        (e) =>
+          e.tool === finding.tool && e.rule === finding.rule && (e.entry.resources === "*" || e.entry.resources.includes(finding.resource)),
+      );
+      if (allowed) allowed.used = true;
+      return !allowed;
+    });
+    expect(unexpected.map((f) => `${f.tool} ${f.rule} ${f.resource}: ${f.message}`)).toEqual([]);
+    expect(entries.filter((e) => !e.used).map((e) => `${e.tool} ${e.rule}`)).toEqual([]);
   });
 });
 

@@ -32,7 +32,8 @@ describe("the merge function", () => {
     await putScoredShard(store, "run-a", 0, [[scoredHeadline({ id: "h1" })]]);
     const result = await mergeFromEvent({ store }, { run_id: "run-a" }, { BUCKET: "goldpipe-dev-lake", ATHENA_DATABASE: "goldpipe_dev" });
     expect(result).toMatchObject({ run_id: "run-a", rows_scored: 1, rows_curated: 1, duplicates: 0 });
-    expect(result.refresh_query).toBe(
+    expect(result.refresh_statements).toEqual(["runs/run-a/refresh/0.sql"]);
+    expect((await store.get("runs/run-a/refresh/0.sql"))?.toString()).toBe(
       "ALTER TABLE goldpipe_dev.headline_sentiment ADD IF NOT EXISTS\n" +
         "  PARTITION (year = 2024, month = 3, day = 1) " +
         "LOCATION 's3://goldpipe-dev-lake/curated/headline_sentiment/year=2024/month=03/day=01/'",

@@ -4,7 +4,7 @@ import { runSettingsFromEnvironment, shardSizeFromEnvironment } from "../../../.
 const env = {
   BUCKET: "goldpipe-prod-lake",
   MAX_CONCURRENCY: "8",
-  JOB_IMAGE_URI: "123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-scorer:1",
+  JOB_IMAGE_URI: `123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-scorer@sha256:${"ab".repeat(32)}`,
   JOB_ROLE_ARN: "arn:aws:iam::123456789012:role/goldpipe-job",
   JOB_INSTANCE_TYPE: "ml.g5.xlarge",
   JOB_VOLUME_GB: "30",
@@ -39,6 +39,13 @@ describe("runSettingsFromEnvironment", () => {
     expect(() => runSettingsFromEnvironment(missing)).toThrow(/JOB_ROLE_ARN/);
     expect(() => runSettingsFromEnvironment({ ...env, MAX_CONCURRENCY: "many" })).toThrow(/MAX_CONCURRENCY/);
     expect(() => runSettingsFromEnvironment({ ...env, MAX_CONCURRENCY: "100" })).toThrow(/max_concurrency/);
+  });
+
+  it("refuses an image named by tag, or by no digest at all (a stage deployed before its image was pushed)", () => {
+    const repository = "123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-dev-gpu-job";
+    for (const image of [`${repository}:latest`, `${repository}:v1`, `${repository}@`]) {
+      expect(() => runSettingsFromEnvironment({ ...env, JOB_IMAGE_URI: image })).toThrow(/not pinned by digest: .*jobImageDigest=sha256:/);
+    }
   });
 });
 

@@ -168,7 +168,8 @@ describe("athenaValue", () => {
     expect(athenaValue("NaN", "double")).toBe("NaN");
     expect(athenaValue("false", "boolean")).toBe(false);
     expect(athenaValue("2024-03-01 14:30:00.000", "timestamp")).toBe("2024-03-01 14:30:00.000");
-    expect(athenaValue("[GLD, IAU]", "array")).toBe("[GLD, IAU]");
+    expect(athenaValue("[GLD, IAU]", "array")).toEqual(["GLD", "IAU"]);
+    expect(athenaValue("{negative=0.25, positive=0.75}", "map")).toEqual({ negative: 0.25, positive: 0.75 });
     expect(athenaValue(undefined, "varchar")).toBeNull();
   });
 });

@@ -12,11 +12,11 @@ beforeEach(() => sagemaker.reset());
 
 describe("processingJobPrefix", () => {
   it("is the md5 of the execution name the workflow puts in each job's name", () => {
-    // The ASL's ScoreShard names jobs States.Format('gp-{}-{}-{}', States.Hash($$.Execution.Name, 'MD5'), shard, retry).
+    // The ASL's ScoreShard names jobs States.Format('gp-{}-{}-{}', States.Hash($$.Execution.Name, 'MD5'), shard, attempt).
     const asl = parseYaml(readFileSync(new URL("../../../../statemachines/pipeline.asl.yaml", import.meta.url), "utf8"));
     const scoreShard = asl.States.ScoreShards.ItemProcessor.States.ScoreShard;
     expect(scoreShard.Parameters["ProcessingJobName.$"]).toBe(
-      "States.Format('gp-{}-{}-{}', States.Hash($$.Execution.Name, 'MD5'), $.shard.index, $$.State.RetryCount)",
+      "States.Format('gp-{}-{}-{}', States.Hash($$.Execution.Name, 'MD5'), $.shard.index, $.retry.attempt)",
     );
     expect(processingJobPrefix("abc")).toBe("gp-900150983cd24fb0d6963f7d28e17f72-");
   });

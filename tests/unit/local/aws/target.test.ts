@@ -6,6 +6,8 @@ import { BadInputError } from "../../../../functions/core/errors.ts";
 import { awsStack, awsTargetOf, type AwsTarget } from "../../../../local/aws/target.ts";
 import { UsageError } from "../../../../local/cli/command.ts";
 
+const PROD_IMAGE = `123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-prod-gpu-job@sha256:${"cd".repeat(32)}`;
+
 const cloudFormation = mockClient(CloudFormationClient);
 const lambda = mockClient(LambdaClient);
 const client = new CloudFormationClient({ region: "us-east-1" });
@@ -103,7 +105,7 @@ describe("awsStack.runSettings", () => {
           BUCKET: OUTPUTS.BucketName,
           STAGE: "prod",
           MAX_CONCURRENCY: "8",
-          JOB_IMAGE_URI: "123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-prod-gpu-job:latest",
+          JOB_IMAGE_URI: PROD_IMAGE,
           JOB_ROLE_ARN: "arn:aws:iam::123456789012:role/goldpipe-prod-GpuJobRole",
           JOB_INSTANCE_TYPE: "ml.g5.xlarge",
           JOB_VOLUME_GB: "30",
@@ -123,7 +125,7 @@ describe("awsStack.runSettings", () => {
       bucket: OUTPUTS.BucketName,
       max_concurrency: 8,
       job: {
-        image_uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/goldpipe-prod-gpu-job:latest",
+        image_uri: PROD_IMAGE,
         role_arn: "arn:aws:iam::123456789012:role/goldpipe-prod-GpuJobRole",
         instance_type: "ml.g5.xlarge",
         volume_gb: 30,

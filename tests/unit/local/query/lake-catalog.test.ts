@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BadInputError } from "../../../../functions/core/errors.ts";
-import { duckdbType, headlineSentimentTable, refreshQuery } from "../../../../functions/core/lake/lake-table.ts";
+import { duckdbType, headlineSentimentTable, refreshStatements } from "../../../../functions/core/lake/lake-table.ts";
 import { queryLake, refreshLocalCatalog } from "../../../../local/query/lake-catalog.ts";
 import { mergedLake, scoredHeadline } from "../../../support/scored-fixtures.ts";
 
@@ -51,7 +51,7 @@ describe("the local catalog", () => {
 });
 
 describe("refreshLocalCatalog", () => {
-  it("runs the refresh's SELECT equivalent: every partition the query registers is visible, with its rows", async () => {
+  it("runs a refresh statement's SELECT equivalent: every partition it registers is visible, with its rows", async () => {
     await mergedLake(lake, {
       "run-a": [
         scoredHeadline({ id: "h1", published_at: "2024-03-01T23:59:59Z" }),
@@ -59,7 +59,7 @@ describe("refreshLocalCatalog", () => {
         scoredHeadline({ id: "h3", published_at: "2024-03-02T00:00:00Z" }),
       ],
     });
-    const query = refreshQuery(
+    const [statement] = refreshStatements(
       "goldpipe.headline_sentiment",
       [
         { year: 2024, month: 3, day: 1 },
@@ -67,18 +67,18 @@ describe("refreshLocalCatalog", () => {
       ],
       "s3://lake-bucket/",
     );
-    expect(await refreshLocalCatalog(lake, query)).toEqual({
+    expect(await refreshLocalCatalog(lake, statement!)).toEqual({
       partitions: [
         { year: 2024, month: 3, day: 1, rows: 2 },
         { year: 2024, month: 3, day: 2, rows: 1 },
       ],
     });
-    expect((await refreshLocalCatalog(lake, "MSCK REPAIR TABLE goldpipe.headline_sentiment")).partitions).toHaveLength(2);
+    await expect(refreshLocalCatalog(lake, "MSCK REPAIR TABLE goldpipe.headline_sentiment")).rejects.toThrow(/not a partition refresh/);
   });
 
-  it("fails when a partition the query names is not visible", async () => {
+  it("fails when a partition the statement names is not visible", async () => {
     await mergedLake(lake, { "run-a": [scoredHeadline({ id: "h1", published_at: "2024-03-01T10:00:00Z" })] });
-    const query = refreshQuery(
+    const [statement] = refreshStatements(
       "goldpipe.headline_sentiment",
       [
         { year: 2024, month: 3, day: 1 },
@@ -86,10 +86,6 @@ describe("refreshLocalCatalog", () => {
       ],
       "s3://lake-bucket/",
     );
-    await expect(refreshLocalCatalog(lake, query)).rejects.toThrow(/partitions 2024-3-7 hold no rows/);
-  });
-
-  it("has nothing to do without a query", async () => {
-    expect(await refreshLocalCatalog(lake, null)).toEqual({ partitions: [] });
+    await expect(refreshLocalCatalog(lake, statement!)).rejects.toThrow(/partitions 2024-3-7 hold no rows/);
   });
 });

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { manifestKey, shardListKey, shardStatusKey, successKey } from "../../../../functions/core/lake-keys.ts";
+import { manifestKey, refreshStatementKey, shardListKey, shardStatusKey, successKey } from "../../../../functions/core/lake-keys.ts";
 import { readManifest, writeManifest } from "../../../../functions/core/orchestration/manifest.ts";
 import type { MergeResult } from "../../../../functions/core/lake/merge.ts";
 import type { ObjectStore } from "../../../../functions/core/ports.ts";
@@ -26,23 +26,26 @@ const settings = () => ({
   job: { ...TEST_RUN_SETTINGS.job, model_s3_uri: pathToFileURL(path.join(dir, "model")).href },
 });
 
-function lakeSteps(refreshQuery: string | null): LakeSteps {
+/** Lake steps that record their calls; the merge writes the given refresh statements where the workflow reads them. */
+function lakeSteps(statements: string[] = []): LakeSteps {
   return {
     merge: async (runId) => {
       calls.push({ state: "MergeRun", input: runId });
+      const keys = statements.map((_, k) => refreshStatementKey(runId, k));
+      for (const [k, key] of keys.entries()) await store.put(key, statements[k]!);
       const merged: MergeResult = {
         run_id: runId,
         rows_scored: 2,
         rows_curated: 2,
         duplicates: 0,
         partitions: [],
-        refresh_query: refreshQuery,
+        refresh_statements: keys,
         seconds: 0.1,
       };
       return merged;
     },
-    refresh: async (query) => {
-      calls.push({ state: "RefreshPartitions", input: query });
+    refresh: async (statement) => {
+      calls.push({ state: "RegisterPartitions", input: statement });
     },
     report: async (input) => {
       calls.push({ state: "ReportRun", input });
@@ -93,7 +96,7 @@ describe("runPipeline: statemachines/pipeline.asl.yaml on the local runtime", ()
     "skips done shards, retries a failing one then records it failed while its siblings go on, " + "and finalizes, merges and reports",
     async () => {
       await store.put(successKey("run-a", 0), "");
-      const output = await run("run-a", lakeSteps(null), "fail=1,shards=2");
+      const output = await run("run-a", lakeSteps(), "fail=1,shards=2");
 
       expect(output).toEqual({ reported: true });
       expect(events.filter((e) => e.index === 0)).toEqual([{ type: "skipped", index: 0 }]);
@@ -117,26 +120,28 @@ describe("runPipeline: statemachines/pipeline.asl.yaml on the local runtime", ()
       expect(manifest?.status).toBe("PartiallyFailed");
       expect(manifest?.shards.map((s) => s.status)).toEqual(["succeeded", "succeeded", "failed"]);
 
-      // refresh_query null: the Choice goes straight to ReportRun
+      // no refresh statement: the Choice goes straight to ReportRun
       expect(calls.map((c) => c.state)).toEqual(["MergeRun", "ReportRun"]);
       expect(calls[1]?.input).toEqual({
         run_id: "run-a",
-        merge: { run_id: "run-a", rows_scored: 2, rows_curated: 2, duplicates: 0, partitions: [], refresh_query: null, seconds: 0.1 },
+        merge: { run_id: "run-a", rows_scored: 2, rows_curated: 2, duplicates: 0, partitions: [], refresh_statements: [], seconds: 0.1 },
         instance_type: TEST_RUN_SETTINGS.job.instance_type,
       });
     },
   );
 
-  it("registers new partitions with the merge's refresh query before reporting", async () => {
-    const query = "ALTER TABLE goldpipe.headline_sentiment ADD IF NOT EXISTS PARTITION (year=2024, month=3, day=1)";
-    await run("run-a", lakeSteps(query));
-    expect(calls.map((c) => c.state)).toEqual(["MergeRun", "RefreshPartitions", "ReportRun"]);
-    expect(calls[1]?.input).toBe(query);
+  it("registers new partitions with each of the merge's refresh statements, in order, before reporting", async () => {
+    const statements = [1, 2, 3].map(
+      (day) => `ALTER TABLE goldpipe.headline_sentiment ADD IF NOT EXISTS PARTITION (year=2024, month=3, day=${day})`,
+    );
+    await run("run-a", lakeSteps(statements));
+    expect(calls.map((c) => c.state)).toEqual(["MergeRun", "RegisterPartitions", "RegisterPartitions", "RegisterPartitions", "ReportRun"]);
+    expect(calls.slice(1, 4).map((c) => c.input)).toEqual(statements);
     expect((await readManifest(store, "run-a"))?.status).toBe("Succeeded");
   });
 
   it("fails the execution when a state after the Map fails, with that state's error", async () => {
-    const broken = { ...lakeSteps(null), merge: async () => Promise.reject(new Error("curated prefix is not writable")) };
+    const broken = { ...lakeSteps(), merge: async () => Promise.reject(new Error("curated prefix is not writable")) };
     await expect(run("run-a", broken)).rejects.toThrow("curated prefix is not writable");
   });
 });

@@ -56,7 +56,6 @@ function request(overrides: { maxRuntime?: number; shardKey?: string } = {}) {
     RoleArn: "arn:aws:iam::000000000000:role/goldpipe-local-job",
     AppSpecification: {
       ImageUri: "goldpipe-scorer:local",
-      ContainerEntrypoint: ["python3", "-m", "goldpipe_scorer"],
       ContainerArguments: [
         "--shard-dir",
         local("input/shard"),
@@ -67,7 +66,7 @@ function request(overrides: { maxRuntime?: number; shardKey?: string } = {}) {
         "--output-dir",
         local("output/scores"),
         "--failure-file",
-        "/opt/ml/output/failure",
+        "/opt/ml/output/message",
       ],
     },
     Environment: { GOLDPIPE_RUN_ID: "run-a", GOLDPIPE_SHARD_ID: "run-a-1", GOLDPIPE_CHUNK_ROWS: "100" },
@@ -118,17 +117,21 @@ describe("ProcessingJobRunner", () => {
 
     expect(await lakeText("runs/run-a/scores/1/part-new-00001.parquet")).toBe("chunk\n");
     expect(await lakeText("runs/run-a/scores/1/_SUCCESS")).toBe("");
-    expect(await store.head("runs/run-a/scores/1/.part-new-00000.parquet.inprogress")).toBeUndefined();
     expect(progress.at(-1)).toEqual({ jobName: "gp-0123456789abcdef0123456789abcdef-1-0", shardId: "run-a-1", chunks: 3 });
   });
 
-  it("fails as .sync reports it, with the reason from the failure file", async () => {
+  it("fails as .sync reports it, with the job's /opt/ml/output/message as the ExitMessage", async () => {
     process.env.FAKE_JOB = "fail";
     try {
       const error = await failure(runner().run(request()));
       expect(error.name).toBe("States.TaskFailed");
-      expect(error.failureReason).toBe("AlgorithmError: the model directory has no tokenizer");
-      expect(JSON.parse(error.message)).toMatchObject({ ProcessingJobStatus: "Failed", FailureReason: error.failureReason });
+      expect(error.failureReason).toBe("the model directory has no tokenizer");
+      expect(JSON.parse(error.message)).toEqual({
+        ProcessingJobName: "gp-0123456789abcdef0123456789abcdef-1-0",
+        ProcessingJobStatus: "Failed",
+        FailureReason: "AlgorithmError: the job exited with code 1",
+        ExitMessage: "the model directory has no tokenizer",
+      });
     } finally {
       delete process.env.FAKE_JOB;
     }

@@ -3,14 +3,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { withDuckDB } from "../../../../../functions/core/lake/duckdb.ts";
 import { SCORED_HEADLINE_DUCKDB_COLUMNS } from "../../../../../functions/core/headline.ts";
 import {
-  MAX_REFRESH_QUERY_BYTES,
+  MAX_REFRESH_STATEMENT_BYTES,
   createTableDdl,
   duckdbType,
   duckdbViewSql,
   headlineSentimentTable,
-  partitionsOfRefreshQuery,
+  partitionsOfRefreshStatement,
   qualifiedName,
-  refreshQuery,
+  refreshStatements,
   tableDefinitionFile,
 } from "../../../../../functions/core/lake/lake-table.ts";
 import { CURATED_PREFIX } from "../../../../../functions/core/lake-keys.ts";
@@ -111,38 +111,56 @@ describe("createTableDdl", () => {
   });
 });
 
-describe("refreshQuery", () => {
+describe("refreshStatements", () => {
   const march = (day: number) => ({ year: 2024, month: 3, day });
+  const daysFrom = (start: number, count: number) =>
+    Array.from({ length: count }, (_, i) => {
+      const date = new Date(start + i * 86_400_000);
+      return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
+    });
 
   it("adds each partition once, in date order, with its zero-padded location", () => {
-    const query = refreshQuery("goldpipe.headline_sentiment", [march(10), march(2), march(10)], "s3://lake-bucket/");
-    expect(query).toBe(
+    const statements = refreshStatements("goldpipe.headline_sentiment", [march(10), march(2), march(10)], "s3://lake-bucket/");
+    expect(statements).toEqual([
       "ALTER TABLE goldpipe.headline_sentiment ADD IF NOT EXISTS\n" +
         "  PARTITION (year = 2024, month = 3, day = 2) " +
         "LOCATION 's3://lake-bucket/curated/headline_sentiment/year=2024/month=03/day=02/'\n" +
         "  PARTITION (year = 2024, month = 3, day = 10) LOCATION 's3://lake-bucket/curated/headline_sentiment/year=2024/month=03/day=10/'",
-    );
-    expect(partitionsOfRefreshQuery(query!)).toEqual([march(2), march(10)]);
+    ]);
+    expect(partitionsOfRefreshStatement(statements[0]!)).toEqual([march(2), march(10)]);
   });
 
-  it("is null when the run wrote no partition", () => {
-    expect(refreshQuery("goldpipe.headline_sentiment", [], "s3://lake-bucket/")).toBeNull();
+  it("is no statement when the run wrote no partition", () => {
+    expect(refreshStatements("goldpipe.headline_sentiment", [], "s3://lake-bucket/")).toEqual([]);
   });
 
-  it("falls back to MSCK REPAIR TABLE past the size a workflow state can carry", () => {
-    const days = Array.from({ length: 4000 }, (_, i) => {
-      const date = new Date(Date.UTC(2000, 0, 1) + i * 86_400_000);
-      return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
-    });
-    const fits = refreshQuery("goldpipe.headline_sentiment", days.slice(0, 900), "s3://lake-bucket/")!;
-    expect(Buffer.byteLength(fits)).toBeLessThanOrEqual(MAX_REFRESH_QUERY_BYTES);
-    expect(partitionsOfRefreshQuery(fits)).toHaveLength(900);
-    const query = refreshQuery("goldpipe.headline_sentiment", days, "s3://lake-bucket/");
-    expect(query).toBe("MSCK REPAIR TABLE goldpipe.headline_sentiment");
-    expect(partitionsOfRefreshQuery(query!)).toBe("all");
+  it("splits the real data set's 3,391 days into statements under the size limit, never MSCK REPAIR TABLE", () => {
+    const days = daysFrom(Date.UTC(2000, 0, 1), 3391);
+    const lakeUri = "s3://goldpipe-prod-lake-123456789012-us-east-1/";
+    const statements = refreshStatements("goldpipe.headline_sentiment", days, lakeUri);
+
+    expect(statements.length).toBeGreaterThan(1);
+    for (const statement of statements) {
+      expect(Buffer.byteLength(statement)).toBeLessThanOrEqual(MAX_REFRESH_STATEMENT_BYTES);
+      expect(statement).toMatch(/^ALTER TABLE goldpipe\.headline_sentiment ADD IF NOT EXISTS\n/);
+    }
+    expect(statements.join("\n")).not.toMatch(/MSCK/i);
+    // Every day registered exactly once, by its integer values, at the one location those values give.
+    expect(statements.flatMap(partitionsOfRefreshStatement)).toEqual(days);
+    const locations = [...statements.join("\n").matchAll(/PARTITION \(year = (\d+), month = (\d+), day = (\d+)\) LOCATION '([^']+)'/g)];
+    expect(locations).toHaveLength(days.length);
+    for (const [, year, month, day, location] of locations) {
+      expect(location).toBe(
+        `${lakeUri}curated/headline_sentiment/year=${year}/month=${month!.padStart(2, "0")}/day=${day!.padStart(2, "0")}/`,
+      );
+      expect(`${year}-${month}-${day}`).toMatch(/^\d{4}-[1-9]\d?-[1-9]\d?$/);
+    }
+    expect(new Set(locations.map((m) => m[4])).size).toBe(days.length);
   });
 
   it("refuses to read other SQL as a refresh", () => {
-    expect(() => partitionsOfRefreshQuery("DROP TABLE goldpipe.headline_sentiment")).toThrow(/not a partition refresh query/);
+    expect(() => partitionsOfRefreshStatement("MSCK REPAIR TABLE goldpipe.headline_sentiment")).toThrow(
+      /not a partition refresh statement/,
+    );
   });
 });

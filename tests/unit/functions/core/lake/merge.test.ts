@@ -57,7 +57,8 @@ describe("mergeRun", () => {
       { year: 2024, month: 3, day: 1 },
       { year: 2024, month: 3, day: 2 },
     ]);
-    expect(result.refresh_query).toBe(
+    expect(result.refresh_statements).toEqual(["runs/run-a/refresh/0.sql"]);
+    expect((await store.get("runs/run-a/refresh/0.sql"))?.toString()).toBe(
       "ALTER TABLE goldpipe.headline_sentiment ADD IF NOT EXISTS\n" +
         "  PARTITION (year = 2024, month = 3, day = 1) " +
         "LOCATION 's3://lake-bucket/curated/headline_sentiment/year=2024/month=03/day=01/'\n" +
@@ -236,14 +237,14 @@ describe("mergeRun", () => {
 
   it("returns nothing to register for a run with no scored shard", async () => {
     const result = await mergeRun("run-empty", { store, bucket: "lake-bucket" });
-    expect(result).toMatchObject({ rows_scored: 0, rows_curated: 0, duplicates: 0, partitions: [], refresh_query: null });
+    expect(result).toMatchObject({ rows_scored: 0, rows_curated: 0, duplicates: 0, partitions: [], refresh_statements: [] });
     expect(await curatedKeys()).toEqual([]);
   });
 
   it("uses the stage's database and lake-relative locations when given no bucket", async () => {
     await putScoredShard(store, "run-a", 0, [[scoredHeadline({ id: "h1" })]]);
-    const { refresh_query } = await mergeRun("run-a", { store, database: "goldpipe_dev" });
-    expect(refresh_query).toBe(
+    const { refresh_statements } = await mergeRun("run-a", { store, database: "goldpipe_dev" });
+    expect((await store.get(refresh_statements[0]!))?.toString()).toBe(
       "ALTER TABLE goldpipe_dev.headline_sentiment ADD IF NOT EXISTS\n" +
         "  PARTITION (year = 2024, month = 3, day = 1) LOCATION 'curated/headline_sentiment/year=2024/month=03/day=01/'",
     );
@@ -281,12 +282,13 @@ describe("mergeRun again", () => {
     await putScoredShard(store, "run-a", 1, [[scoredHeadline({ id: "h3", shard_id: "shard-1" })]]);
   });
 
-  it("reads no chunk and writes nothing when nothing it reads has changed since its last merge", async () => {
+  it("reads no chunk and writes no curated file when nothing it reads has changed since its last merge", async () => {
     const first = await mergeRun("run-a", { store, bucket: "lake-bucket" });
     const before = await curatedBytes();
     const again = watched(store);
     const second = await mergeRun("run-a", { store: again.store, bucket: "lake-bucket" });
-    expect(again.calls).toEqual([]);
+    // only its result's refresh statements, a few hundred bytes, are written again
+    expect(again.calls).toEqual(second.refresh_statements.map((key) => `put ${key}`));
     expect({ ...second, seconds: 0 }).toEqual({ ...first, seconds: 0 });
     expect(await curatedBytes()).toEqual(before);
   });
