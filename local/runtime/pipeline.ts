@@ -53,8 +53,8 @@ const LOCAL_RETRY_DELAY_MS = 200;
  * Runs one execution of statemachines/pipeline.asl.yaml in this process with aws-local-stepfunctions,
  * every Task overridden by state name with its local handler: S3 calls on the lake, ScoreShard on
  * the processing-job runner, the Lambdas on their core functions. The Map reads its shard list from
- * the lake as in AWS (local/runtime/item-reader.ts) and runs each shard's states in this process. Resolves to the execution's output
- * (ReportRun's report); rejects when the execution fails.
+ * the lake as in AWS (local/runtime/item-reader.ts) and runs each shard's states in this process.
+ * Resolves to the execution's output (ReportRun's report); rejects when the execution fails.
  */
 export async function runPipeline(name: string, input: RunInput, options: LocalPipelineOptions): Promise<unknown> {
   const run = RunInputSchema.parse(input);

@@ -205,7 +205,8 @@ async function writeFirstOfEachHeadline(
   const [written] = (
     await db.runAndReadAll(
       `COPY (
-         SELECT ${Object.keys(SCORED_HEADLINE_DUCKDB_COLUMNS).join(", ")}, year(utc_date) AS year, month(utc_date) AS month, day(utc_date) AS day
+         SELECT ${Object.keys(SCORED_HEADLINE_DUCKDB_COLUMNS).join(", ")},
+                year(utc_date) AS year, month(utc_date) AS month, day(utc_date) AS day
          FROM scored ANTI JOIN later_copies USING (filename, file_row_number) ${curatedBefore}
        ) TO ${sqlString(outDir)} (
          FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year, month, day),
