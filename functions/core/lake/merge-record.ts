@@ -4,6 +4,7 @@ import { curatedPartitionPrefix, mergeRecordKey } from "../lake-keys.ts";
 import type { ObjectStore } from "../ports.ts";
 import type { Partition } from "./lake-table.ts";
 
+const PartitionSchema = z.object({ year: z.number().int(), month: z.number().int(), day: z.number().int() });
 const ObjectsSchema = z.array(z.object({ key: z.string(), size: z.number().int().nonnegative() }));
 type Objects = z.infer<typeof ObjectsSchema>;
 
@@ -22,7 +23,10 @@ export const MergeRecordSchema = z.object({
   others: ObjectsSchema,
   rows_scored: z.number().int().nonnegative(),
   rows_curated: z.number().int().nonnegative(),
-  partitions: z.array(z.object({ year: z.number().int(), month: z.number().int(), day: z.number().int() })),
+  /** The UTC days the run's rows fall on, whose curated files decide what it keeps. */
+  days: z.array(PartitionSchema),
+  /** The days it wrote files to: those where it kept rows. */
+  partitions: z.array(PartitionSchema),
 });
 export type MergeRecord = z.infer<typeof MergeRecordSchema>;
 
@@ -41,10 +45,10 @@ export async function writeMergeRecord(store: ObjectStore, record: MergeRecord):
   await store.put(mergeRecordKey(record.run_id), JSON.stringify(MergeRecordSchema.parse(record)), { contentType: "application/json" });
 }
 
-/** Whether the lake holds what the record says: the same scored chunks, and the same curated files in its days. */
+/** Whether the lake holds what the record says: the same scored chunks, and the same curated files on its days. */
 export async function stillMerged(store: ObjectStore, record: MergeRecord, scored: Objects): Promise<boolean> {
   if (!sameObjects(scored, record.scored)) return false;
-  const curated = await curatedFilesIn(store, record.partitions, record.run_id);
+  const curated = await curatedFilesIn(store, record.days, record.run_id);
   return sameObjects(curated.own, record.curated) && sameObjects(curated.others, record.others);
 }
 

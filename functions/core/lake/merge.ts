@@ -90,7 +90,7 @@ async function merge(runId: string, scored: ObjectInfo[], { store, memoryLimitMb
     const merged = await withDuckDB(async (db) => {
       await db.run(`SET temp_directory = ${sqlString(path.join(tmp, "spill"))}`);
       if (memoryLimitMb !== undefined) await db.run(`SET memory_limit = '${Math.floor(memoryLimitMb)}MB'`);
-      if (scoredFiles.length === 0) return { rowsScored: 0, rowsCurated: 0, existing: { own: [], others: [] } };
+      if (scoredFiles.length === 0) return { rowsScored: 0, rowsCurated: 0, days: [], existing: { own: [], others: [] } };
       await db.run(`CREATE VIEW scored AS ${scoredRows(scoredFiles)}`);
       const { rows, days } = await inspect(db, runId);
       const existing = await curatedFilesIn(store, days, runId);
@@ -101,7 +101,7 @@ async function merge(runId: string, scored: ObjectInfo[], { store, memoryLimitMb
       );
       const largeDays = days.filter((day) => day.rows > CURATED_ROW_GROUP_ROWS);
       const rowsCurated = await writeFirstOfEachHeadline(db, earlierFiles, largeDays, outDir);
-      return { rowsScored: rows, rowsCurated, existing };
+      return { rowsScored: rows, rowsCurated, days: days.map(({ year, month, day }) => ({ year, month, day })), existing };
     });
     const written = await uploadCurated(store, outDir, runId);
     const stale = merged.existing.own.filter((o) => !written.some((w) => w.key === o.key));
@@ -113,6 +113,7 @@ async function merge(runId: string, scored: ObjectInfo[], { store, memoryLimitMb
       others: merged.existing.others,
       rows_scored: merged.rowsScored,
       rows_curated: merged.rowsCurated,
+      days: sortPartitions(merged.days),
       partitions: sortPartitions(written.map((w) => w.partition)),
     };
     await writeMergeRecord(store, record);

@@ -313,6 +313,16 @@ describe("mergeRun again", () => {
     expect((await table()).map(({ id, run_id }) => `${id} ${run_id}`)).toEqual(["b run-b", "h1 run-a", "h2 run-a", "h3 run-a"]);
   });
 
+  it("takes back a headline whose other copy has gone, on a day where it had kept nothing", async () => {
+    await putScoredShard(store, "run-b", 0, [[scoredHeadline({ id: "h2", run_id: "run-b", published_at: "2024-03-05T10:00:00Z" })]]);
+    await mergeRun("run-b", { store });
+    await mergeRun("run-a", { store });
+    expect((await table()).map(({ id, run_id }) => `${id} ${run_id}`)).toEqual(["h1 run-a", "h2 run-b", "h3 run-a"]);
+    await store.delete(curatedKey({ year: 2024, month: 3, day: 5 }, "run-b", 0));
+    expect(await mergeRun("run-a", { store })).toMatchObject({ rows_curated: 3, duplicates: 1 });
+    expect((await table()).map(({ id, run_id }) => `${id} ${run_id}`)).toEqual(["h1 run-a", "h2 run-a", "h3 run-a"]);
+  });
+
   it("writes its files again when one of them has gone from the lake", async () => {
     const { partitions } = await mergeRun("run-a", { store });
     await store.delete(curatedKey(partitions[0]!, "run-a", 0));
