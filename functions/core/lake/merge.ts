@@ -160,23 +160,18 @@ function scoredRows(files: string[]): string {
 
 /** How many rows the run scored, and on which UTC days how many; fails when a row breaks the scored contract. */
 async function inspect(db: DuckDBConnection, runId: string): Promise<{ rows: number; days: (Partition & { rows: number })[] }> {
-  const [row] = (
-    await db.runAndReadAll("SELECT count(*)::BIGINT AS unkeyed FROM scored WHERE id IS NULL OR published_at IS NULL")
-  ).getRowObjectsJS();
-  if (Number(row!.unkeyed) > 0) {
-    throw new Error(
-      `run ${runId}: ${row!.unkeyed} scored rows have no id or no published_at; the scores do not follow the scored contract`,
-    );
-  }
   const days = (
     await db.runAndReadAll(
       "SELECT year(utc_date)::INTEGER AS year, month(utc_date)::INTEGER AS month, day(utc_date)::INTEGER AS day, " +
-        "count(*)::BIGINT AS rows FROM scored GROUP BY utc_date",
+        "count(*)::BIGINT AS rows, count(*) FILTER (WHERE id IS NULL)::BIGINT AS unkeyed FROM scored GROUP BY utc_date",
     )
-  )
-    .getRowObjectsJS()
-    .map((day) => ({ year: Number(day.year), month: Number(day.month), day: Number(day.day), rows: Number(day.rows) }));
-  return { rows: days.reduce((sum, day) => sum + day.rows, 0), days };
+  ).getRowObjectsJS();
+  const unkeyed = days.reduce((sum, day) => sum + Number(day.year === null ? day.rows : day.unkeyed), 0);
+  if (unkeyed > 0) {
+    throw new Error(`run ${runId}: ${unkeyed} scored rows have no id or no published_at; the scores do not follow the scored contract`);
+  }
+  const counted = days.map((day) => ({ year: Number(day.year), month: Number(day.month), day: Number(day.day), rows: Number(day.rows) }));
+  return { rows: counted.reduce((sum, day) => sum + day.rows, 0), days: counted };
 }
 
 /**

@@ -235,6 +235,21 @@ describe("mergeRun", () => {
     expect((await table()).map((r) => r.id)).toEqual(["done"]);
   });
 
+  it("refuses scores without an id or a publication time, saying how many, and writes nothing", async () => {
+    await putScoredShard(store, "run-a", 0, [
+      [
+        scoredHeadline({ id: "h1" }),
+        scoredHeadline({ id: null as unknown as string }),
+        scoredHeadline({ id: null as unknown as string, published_at: null as unknown as string }),
+        scoredHeadline({ id: "h4", published_at: null as unknown as string }),
+      ],
+    ]);
+    await expect(mergeRun("run-a", { store })).rejects.toThrow(
+      "run run-a: 3 scored rows have no id or no published_at; the scores do not follow the scored contract",
+    );
+    expect(await curatedKeys()).toEqual([]);
+  });
+
   it("returns nothing to register for a run with no scored shard", async () => {
     const result = await mergeRun("run-empty", { store, bucket: "lake-bucket" });
     expect(result).toMatchObject({ rows_scored: 0, rows_curated: 0, duplicates: 0, partitions: [], refresh_statements: [] });
