@@ -2,8 +2,9 @@
  * Merge throughput: a run's scored chunks → curated Parquet partitioned by UTC day, through
  * mergeRun on the local directory store, next to a baseline from the same run: DuckDB's own COPY
  * of the same rows to the same partitioned, zstd-compressed layout (no store, no duplicate
- * checks). Each is timed BENCH_MERGE_REPEAT times (default 3), alternating, and the medians are
- * printed, one JSON line per size; so is merging the merged run again, which finds nothing changed.
+ * checks). Each is timed BENCH_MERGE_REPEAT times (default 3), alternating, and the medians of
+ * wall and CPU time are printed, one JSON line per size; so is merging the merged run again, which
+ * finds nothing changed.
  * Then the peak memory of one merge in a process of its own (benchmarks/merge-peak-rss.ts): with
  * DuckDB's default limit (most of the machine's memory, which it uses), and with DuckDB capped at
  * BENCH_MERGE_MEMORY_MB (default 300), past which it spills to disk: the same cap at every size
@@ -36,7 +37,7 @@ for (const rows of SIZES) {
   try {
     const shards = await writeScoredRun(lake, rows);
     const store = new DirectoryObjectStore(lake);
-    const times = { baseline: [] as number[], merge: [] as number[], remerge: [] as number[] };
+    const times = { baseline: [] as Timing[], merge: [] as Timing[], remerge: [] as Timing[] };
     let result: Awaited<ReturnType<typeof mergeRun>> | undefined;
     for (let attempt = 0; attempt < REPEAT; attempt++) {
       const baselineDir = path.join(lake, "baseline");
@@ -53,11 +54,7 @@ for (const rows of SIZES) {
     }
     const limitMb = Number(process.env.BENCH_MERGE_MEMORY_MB ?? 300);
     const memory = { default: await peakRss(lake), limited: await peakRss(lake, limitMb) };
-    const [baselineSeconds, mergeSeconds, remergeSeconds] = [times.baseline, times.merge, times.remerge].map(median) as [
-      number,
-      number,
-      number,
-    ];
+    const [baseline, merge, remerge] = [times.baseline, times.merge, times.remerge].map(medians) as [Timing, Timing, Timing];
     console.log(
       JSON.stringify({
         bench: "merge",
@@ -66,18 +63,22 @@ for (const rows of SIZES) {
         partitions: result!.partitions.length,
         duplicates: result!.duplicates,
         repeat: REPEAT,
-        merge_seconds: round(mergeSeconds),
-        merge_rows_per_second: Math.round(rows / mergeSeconds),
-        remerge_seconds: round(remergeSeconds),
-        remerge_vs_merge: round(remergeSeconds / mergeSeconds),
+        merge_seconds: round(merge.wall),
+        merge_rows_per_second: Math.round(rows / merge.wall),
+        merge_cpu_seconds: round(merge.cpu),
+        remerge_seconds: round(remerge.wall),
+        remerge_vs_merge: round(remerge.wall / merge.wall),
         peak_rss_mb: memory.default.peak_rss_mb,
         memory_limit_mb: limitMb,
         peak_rss_mb_limited: memory.limited.peak_rss_mb,
         merge_seconds_limited: round(memory.limited.seconds),
         baseline: "duckdb COPY … PARTITION_BY, zstd",
-        baseline_seconds: round(baselineSeconds),
-        baseline_rows_per_second: Math.round(rows / baselineSeconds),
-        merge_vs_baseline: round(baselineSeconds / mergeSeconds),
+        baseline_seconds: round(baseline.wall),
+        baseline_rows_per_second: Math.round(rows / baseline.wall),
+        baseline_cpu_seconds: round(baseline.cpu),
+        merge_vs_baseline: round(baseline.wall / merge.wall),
+        /** The same ratio in CPU time (DuckDB's threads run in this process): steadier on a shared machine. */
+        merge_vs_baseline_cpu: round(baseline.cpu / merge.cpu),
       }),
     );
   } finally {
@@ -134,15 +135,23 @@ async function duckdbCopy(lake: string, outDir: string): Promise<void> {
   );
 }
 
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await fn();
-  return (performance.now() - started) / 1000;
+/** Wall and CPU seconds (this process's, DuckDB's threads included) of one call. */
+interface Timing {
+  wall: number;
+  cpu: number;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+async function timed(fn: () => Promise<unknown>): Promise<Timing> {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  await fn();
+  const used = process.cpuUsage(cpu);
+  return { wall: (performance.now() - started) / 1000, cpu: (used.user + used.system) / 1e6 };
+}
+
+function medians(timings: Timing[]): Timing {
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return { wall: median(timings.map((t) => t.wall)), cpu: median(timings.map((t) => t.cpu)) };
 }
 
 function round(value: number): number {
