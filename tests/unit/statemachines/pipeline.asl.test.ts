@@ -135,7 +135,8 @@ describe("statemachines/pipeline.asl.yaml", () => {
       States: { Prefix: { Type: "Pass", Parameters: { "prefix.$": prefix }, End: true } },
     });
     const { result } = machine.run({ run_id: "run-a" }, { context: { Execution: { Name: "run-a-replay-1" } } });
-    expect(((await result) as { prefix: string }).prefix).toBe(executionPrefix("run-a", "run-a-replay-1"));
+    // Step Functions writes under <prefix>/<map run id>/
+    expect(`${((await result) as { prefix: string }).prefix}/`).toBe(executionPrefix("run-a", "run-a-replay-1"));
   });
 
   it("runs the GPU job isolated from the network, bounded in time, uploading chunks as it writes them", () => {
