@@ -27,6 +27,10 @@ export const successKey = (runId: string, index: number) => `${scoresPrefix(runI
 export const shardMetricsKey = (runId: string, index: number) => `${scoresPrefix(runId, index)}metrics.json`;
 export const shardStatusKey = (runId: string, index: number) => `${runPrefix(runId)}shard-status/${index}.json`;
 export const reportKey = (runId: string) => `${runPrefix(runId)}report.json`;
+export const mergeRecordKey = (runId: string) => `${runPrefix(runId)}merged.json`;
+/** One workflow execution of a run (the seal's, then each replay's): its shard list and the Map's results. */
+export const executionPrefix = (runId: string, execution: string) => `${runPrefix(runId)}executions/${execution}/`;
+export const shardListKey = (runId: string, execution: string) => `${executionPrefix(runId, execution)}shards.json`;
 /** One statement of the run's partition refresh, which the workflow's RefreshPartitions reads and runs on Athena. */
 export const refreshStatementKey = (runId: string, index: number) => `${runPrefix(runId)}refresh/${index}.sql`;
 

@@ -1,14 +1,16 @@
 import { readFileSync } from "node:fs";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { parse } from "yaml";
+import { z } from "zod";
 import { MergeEventSchema } from "../../functions/core/lake/events.ts";
 import { FinalizeRunEventSchema } from "../../functions/core/orchestration/events.ts";
 import { finalizeRun } from "../../functions/core/orchestration/finalize-run.ts";
 import type { MergeResult } from "../../functions/core/lake/merge.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
-import { RunInputSchema, type RunInput } from "../../functions/core/orchestration/run-input.ts";
+import { RunInputSchema, ShardItemSchema, type RunInput } from "../../functions/core/orchestration/run-input.ts";
 import type { Chaos } from "./chaos.ts";
 import type { KillSwitch } from "./kill-switch.ts";
+import { withLocalItemReaders } from "./item-reader.ts";
 import { ProcessingJobRunner } from "./processing-job-runner.ts";
 
 export const PIPELINE_ASL_URL = new URL("../../statemachines/pipeline.asl.yaml", import.meta.url);
@@ -57,20 +59,32 @@ const LOCAL_RETRY_DELAY_MS = 200;
 /**
  * Runs one execution of statemachines/pipeline.asl.yaml in this process with aws-local-stepfunctions,
  * every Task overridden by state name with its local handler: S3 calls on the lake, ScoreShard on
- * the processing-job runner, the Lambdas on their core functions. Resolves to the execution's output
- * (ReportRun's report); rejects when the execution fails.
+ * the processing-job runner, the Lambdas on their core functions. The Map reads its shard list from
+ * the lake as in AWS (local/runtime/item-reader.ts) and runs each shard's states in this process.
+ * Resolves to the execution's output (ReportRun's report); rejects when the execution fails.
  */
 export async function runPipeline(name: string, input: RunInput, options: LocalPipelineOptions): Promise<unknown> {
   const run = RunInputSchema.parse(input);
   const { store, bucket, lake, onShard } = options;
-  const byScoresPrefix = new Map(run.shards.map((shard) => [shard.scores_prefix, shard.index]));
-  const byShardId = new Map(run.shards.map((shard) => [shard.shard_id, shard.index]));
+  const byScoresPrefix = new Map<string, number>();
+  const byShardId = new Map<string, number>();
   const attempts = new Map<number, number>();
   const lakeKey = (parameters: unknown) => {
     const { Bucket, Key } = parameters as { Bucket: string; Key: string };
     if (Bucket !== bucket) throw new Error(`s3://${Bucket}/${Key} is outside the local lake's bucket ${bucket}`);
     return Key;
   };
+  const local = withLocalItemReaders(pipelineDefinition(), async (parameters) => {
+    const key = lakeKey(parameters);
+    const body = await store.get(key);
+    if (body === undefined) throw new Error(`the shard list ${key} of run ${run.run_id} is not in the lake`);
+    const shards = z.array(ShardItemSchema).parse(JSON.parse(body.toString("utf8")));
+    for (const shard of shards) {
+      byScoresPrefix.set(shard.scores_prefix, shard.index);
+      byShardId.set(shard.shard_id, shard.index);
+    }
+    return shards;
+  });
   const shardOfKey = (key: string) => byScoresPrefix.get(key.slice(0, key.lastIndexOf("/") + 1)) ?? -1;
 
   const runner = new ProcessingJobRunner({
@@ -83,6 +97,7 @@ export async function runPipeline(name: string, input: RunInput, options: LocalP
   });
 
   const handlers: Record<string, (parameters: never) => Promise<unknown>> = {
+    ...local.handlers,
     CheckCheckpoint: async (parameters) => {
       const key = lakeKey(parameters);
       const found = await store.head(key);
@@ -155,7 +170,7 @@ export async function runPipeline(name: string, input: RunInput, options: LocalP
   );
 
   const delay = options.retryDelayMs ?? LOCAL_RETRY_DELAY_MS;
-  const machine = new StateMachine(pipelineDefinition());
+  const machine = new StateMachine(local.definition);
   const execution = machine.run(run, {
     overrides: {
       taskResourceLocalHandlers: tracked as never,

@@ -2,7 +2,7 @@ import { BadInputError } from "../errors.ts";
 import { successKey } from "../lake-keys.ts";
 import { describeLock } from "./lock.ts";
 import { readManifest, writeManifest } from "./manifest.ts";
-import { executionName, runInput, type RunSettings } from "./run-input.ts";
+import { executionName, prepareRunExecution, type RunSettings } from "./run-input.ts";
 import { startRunExecution, type LockingPorts } from "./run-lock.ts";
 
 export interface ReplayResult {
@@ -49,7 +49,7 @@ export async function replayRun(ports: LockingPorts, request: { run_id: string; 
       }
       const name = executionName(manifest.run_id, manifest.executions.length);
       await writeManifest(store, { ...manifest, executions: [...manifest.executions, name] });
-      return { name, input: runInput(manifest, request.settings, unfinished) };
+      return prepareRunExecution(store, manifest, request.settings, name, unfinished);
     },
   });
   if (!started.started) {

@@ -5,7 +5,7 @@ import { INGEST_PREFIX, PENDING_PREFIX, pendingSegmentKey, shardKey } from "../l
 import { describeLock, rewriteLock, waitForLock, type LockRecord } from "./lock.ts";
 import { readManifest, writeManifest, type RunManifest, type RunSource, type RunTrigger } from "./manifest.ts";
 import type { ObjectStore } from "../ports.ts";
-import { executionName, runInput, type RunSettings } from "./run-input.ts";
+import { executionName, prepareRunExecution, type RunSettings } from "./run-input.ts";
 import { ownerOf, SEAL_LOCK, startRunExecution, type LockingPorts } from "./run-lock.ts";
 import { writeShards } from "./shards.ts";
 
@@ -88,7 +88,7 @@ async function sealUnderLock(ports: LockingPorts, lock: LockRecord, request: Sea
 
   const start = await startRunExecution(ports, {
     runId,
-    prepare: async () => ({ name: executionName(runId, 0), input: runInput(manifest, request.settings) }),
+    prepare: () => prepareRunExecution(store, manifest, request.settings, executionName(runId, 0)),
   });
   await Promise.all(segmentKeys.map((key) => store.delete(key)));
   return {
@@ -123,16 +123,7 @@ async function sealNewRun(
   if (!Number.isInteger(shardSize) || shardSize < 1) {
     throw new Error(`shard size must be a positive whole number of headlines, not ${shardSize}`);
   }
-  // A run whose execution input would pass Step Functions' limit is refused before anything is
-  // written, so a seal with a larger shard size can still take these segments.
-  const written = await writeShards(store, runId, segmentKeys, shardSize, (count) => {
-    const shards = Array.from({ length: count }, (_, index) => ({
-      index,
-      shard_id: shardIdFor(runId, index),
-      key: shardKey(runId, index),
-    }));
-    runInput({ run_id: runId, shards }, request.settings);
-  });
+  const written = await writeShards(store, runId, segmentKeys, shardSize);
   const manifest: RunManifest = {
     run_id: runId,
     created_at: (request.now?.() ?? new Date()).toISOString(),

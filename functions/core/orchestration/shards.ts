@@ -2,6 +2,7 @@ import { createWriteStream } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
+import { forEachConcurrently } from "../concurrency.ts";
 import { withDuckDB } from "../lake/duckdb.ts";
 import { sqlString } from "../lake/sql-literal.ts";
 import { HEADLINE_DUCKDB_COLUMNS } from "../headline.ts";
@@ -20,8 +21,8 @@ export interface WrittenShards {
   files: string[];
 }
 
-/** Segments fetched at once. */
-const DOWNLOAD_CONCURRENCY = 16;
+/** Segments fetched, and shards stored, at once. */
+const TRANSFER_CONCURRENCY = 16;
 
 const COLUMNS_SQL = `{${Object.entries(HEADLINE_DUCKDB_COLUMNS)
   .map(([name, type]) => `${name}: ${sqlString(type)}`)
@@ -38,19 +39,13 @@ export async function writeShards(
   runId: string,
   segmentKeys: readonly string[],
   shardSize: number,
-  /** Called with the number of shards before any is written; throw to write none. */
-  admit: (shardCount: number) => void = () => {},
 ): Promise<WrittenShards> {
   const dir = await makeTemporaryFolder("seal");
   try {
     const segmentFiles = segmentKeys.map((_, i) => path.join(dir, `segment-${i}.jsonl`));
-    for (let start = 0; start < segmentKeys.length; start += DOWNLOAD_CONCURRENCY) {
-      await Promise.all(
-        segmentKeys.slice(start, start + DOWNLOAD_CONCURRENCY).map(async (key, offset) => {
-          await pipeline(await store.getStream(key), createWriteStream(segmentFiles[start + offset]!));
-        }),
-      );
-    }
+    await forEachConcurrently(segmentKeys, TRANSFER_CONCURRENCY, async (key, i) => {
+      await pipeline(await store.getStream(key), createWriteStream(segmentFiles[i]!));
+    });
     const written = await withDuckDB(async (db) => {
       const files = `[${segmentFiles.map(sqlString).join(", ")}]`;
       await db.run(`CREATE TABLE incoming AS SELECT * FROM read_json(${files}, format = 'newline_delimited', columns = ${COLUMNS_SQL})`);
@@ -62,7 +57,6 @@ export async function writeShards(
       ).getRowObjectsJson() as { incoming: number; sealed: number }[];
       const rows = counts?.sealed ?? 0;
       const shardCount = Math.ceil(rows / shardSize);
-      admit(shardCount);
       await db.run(
         `CREATE TABLE sharded AS SELECT *, ` +
           `((row_number() OVER (ORDER BY id) - 1) * ${shardCount} // ${Math.max(rows, 1)})::INTEGER AS shard FROM sealed`,
@@ -81,11 +75,11 @@ export async function writeShards(
       }[];
       return { rows, duplicates: (counts?.incoming ?? 0) - rows, shards, files: origins.map((o) => o.file) };
     });
-    for (const shard of written.shards) {
+    await forEachConcurrently(written.shards, TRANSFER_CONCURRENCY, async (shard) => {
       await store.put(shard.key, await readFile(path.join(dir, "parts", `shard=${shard.index}`, "data_0.parquet")), {
         contentType: "application/vnd.apache.parquet",
       });
-    }
+    });
     return written;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -160,7 +160,13 @@ const SEAL_GRANTS = {
     "lake:runs/*/manifest.json",
     "lake:runs/*/shards/*",
   ],
-  "s3:PutObject": ["lake:locks/runs/*", "lake:locks/seal/*", "lake:runs/*/manifest.json", "lake:runs/*/shards/*"],
+  "s3:PutObject": [
+    "lake:locks/runs/*",
+    "lake:locks/seal/*",
+    "lake:runs/*/executions/*/shards.json",
+    "lake:runs/*/manifest.json",
+    "lake:runs/*/shards/*",
+  ],
   "s3:DeleteObject": ["lake:locks/runs/*", "lake:locks/seal/*", "lake:pending/*"],
   "s3:ListBucket": ["lake"],
   "states:StartExecution": ["PipelineStateMachine"],
@@ -213,8 +219,8 @@ const EXPECTED_GRANTS: Record<FunctionKey, Record<string, string[]>> = {
     "s3:ListBucket": ["lake"],
   },
   merge: {
-    "s3:GetObject": ["lake:curated/headline_sentiment/*", "lake:runs/*/scores/*"],
-    "s3:PutObject": ["lake:curated/headline_sentiment/*", "lake:runs/*/refresh/*"],
+    "s3:GetObject": ["lake:curated/headline_sentiment/*", "lake:runs/*/merged.json", "lake:runs/*/scores/*"],
+    "s3:PutObject": ["lake:curated/headline_sentiment/*", "lake:runs/*/merged.json", "lake:runs/*/refresh/*"],
     "s3:AbortMultipartUpload": ["lake:curated/headline_sentiment/*"],
     "s3:DeleteObject": ["lake:curated/headline_sentiment/*"],
     "s3:ListBucket": ["lake"],
@@ -317,6 +323,12 @@ describe("the functions", () => {
     expect(resource("ScheduledSealLambdaFunction").Properties.ReservedConcurrentExecutions).toBe(1);
     expect(text(resource("FanoutLambdaFunction").Properties.Environment.Variables.HEADLINES_QUEUE_URL)).toBe("${HeadlinesQueue}");
     expect(text(resource("MergeLambdaFunction").Properties.Environment.Variables.ATHENA_DATABASE)).toBe("${GlueDatabase}");
+  });
+
+  it("give merge 10 GB of memory and of /tmp: DuckDB takes 60% and spills past it (docs/lake.md)", () => {
+    const merge = resource("MergeLambdaFunction").Properties;
+    expect(merge.MemorySize).toBe(10240);
+    expect(merge.EphemeralStorage).toEqual({ Size: 10240 });
   });
 
   it("no IAM role anywhere allows a * action, or a * resource where the action takes a narrower one", () => {
@@ -613,12 +625,19 @@ describe("the workflow", () => {
     expect(scoreShard().Parameters["ProcessingJobName.$"]).toMatch(/^States\.Format\('gp-/);
     const jobs = "arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:processing-job/gp-*";
     const checkpoints = ["lake:runs/*/scores/*", "lake:runs/*/shard-status/*"];
+    // The Distributed Map: shard lists and results under runs/<run>/executions/, child executions of this machine only.
+    const executions = "lake:runs/*/executions/*";
+    const thisMachine = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:goldpipe-dev-pipeline";
+    expect(machine().StateMachineName).toBe("goldpipe-dev-pipeline");
     expect(grants("PipelineStateMachineRole")).toEqual({
-      "s3:GetObject": ["lake:athena-results/*", "lake:runs/*/refresh/*", ...checkpoints],
-      "s3:PutObject": ["lake:athena-results/*", ...checkpoints],
+      "s3:GetObject": ["lake:athena-results/*", executions, "lake:runs/*/refresh/*", ...checkpoints],
+      "s3:PutObject": ["lake:athena-results/*", executions, ...checkpoints],
       "s3:ListBucket": ["lake"],
-      "s3:AbortMultipartUpload": ["lake:athena-results/*"],
-      "s3:ListMultipartUploadParts": ["lake:athena-results/*"],
+      "s3:AbortMultipartUpload": ["lake:athena-results/*", executions],
+      "s3:ListMultipartUploadParts": ["lake:athena-results/*", executions],
+      "states:StartExecution": [thisMachine],
+      "states:DescribeExecution": [thisMachine.replace(":stateMachine:", ":execution:") + "/*"],
+      "states:StopExecution": [thisMachine.replace(":stateMachine:", ":execution:") + "/*"],
       "s3:GetBucketLocation": ["lake"],
       "s3:ListBucketMultipartUploads": ["lake"],
       "sagemaker:CreateProcessingJob": [jobs],

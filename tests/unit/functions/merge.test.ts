@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Context } from "aws-lambda";
 import { handler, mergeFromEvent } from "../../../functions/merge.ts";
 import { DirectoryObjectStore } from "../../../local/adapters/directory-object-store.ts";
@@ -9,6 +9,18 @@ import { repositoryTableDefinition } from "../../../local/query/table-definition
 import { putScoredShard, scoredHeadline } from "../../support/scored-fixtures.ts";
 
 const table = repositoryTableDefinition();
+/** The memory caps the function gave the (real) merge. */
+const memoryLimits = vi.hoisted(() => [] as (number | undefined)[]);
+vi.mock("../../../functions/core/lake/merge.ts", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../../../functions/core/lake/merge.ts")>();
+  return {
+    ...actual,
+    mergeRun: (runId: string, options: Parameters<typeof actual.mergeRun>[1]) => {
+      memoryLimits.push(options.memoryLimitMb);
+      return actual.mergeRun(runId, options);
+    },
+  };
+});
 
 let lake: string;
 let store: DirectoryObjectStore;
@@ -33,6 +45,13 @@ describe("the merge function", () => {
         "  PARTITION (year = 2024, month = 3, day = 1) " +
         "LOCATION 's3://goldpipe-dev-lake/curated/headline_sentiment/year=2024/month=03/day=01/'",
     );
+  });
+
+  it("lets DuckDB take 60% of the function's memory before it spills, and no cap outside Lambda", async () => {
+    await putScoredShard(store, "run-a", 0, [[scoredHeadline({ id: "h1" })]]);
+    await mergeFromEvent({ store, table }, { run_id: "run-a" }, { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "10240" });
+    await mergeFromEvent({ store, table }, { run_id: "run-a" }, {});
+    expect(memoryLimits.slice(-2)).toEqual([6144, undefined]);
   });
 
   it("refuses an event without a run id, naming the field", async () => {

@@ -3,11 +3,11 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { refreshStatementKey, shardStatusKey, successKey } from "../../../../functions/core/lake-keys.ts";
+import { manifestKey, refreshStatementKey, shardListKey, shardStatusKey, successKey } from "../../../../functions/core/lake-keys.ts";
 import { readManifest, writeManifest } from "../../../../functions/core/orchestration/manifest.ts";
 import type { MergeResult } from "../../../../functions/core/lake/merge.ts";
 import type { ObjectStore } from "../../../../functions/core/ports.ts";
-import { runInput } from "../../../../functions/core/orchestration/run-input.ts";
+import { shardItems, type RunInput } from "../../../../functions/core/orchestration/run-input.ts";
 import { parseChaos } from "../../../../local/runtime/chaos.ts";
 import {
   ExecutionStoppedError,
@@ -76,9 +76,17 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
+/** Runs the execution `name` over every shard of run-a, its shard list written to the lake as seal writes it. */
 const run = async (name: string, lake: LakeSteps, chaos?: string, extra: Partial<LocalPipelineOptions> = {}) => {
   const manifest = (await readManifest(store, "run-a"))!;
-  return runPipeline(name, runInput(manifest, settings()), {
+  const input: RunInput = {
+    run_id: "run-a",
+    manifest_key: manifestKey("run-a"),
+    shard_list_key: shardListKey("run-a", name),
+    ...settings(),
+  };
+  await store.put(input.shard_list_key, JSON.stringify(shardItems(manifest)));
+  return runPipeline(name, input, {
     store,
     bucket: "goldpipe-local",
     lake,
@@ -163,6 +171,7 @@ describe("runPipeline: statemachines/pipeline.asl.yaml on the local runtime", ()
     const states: string[] = [];
     await run("run-a", lakeSteps(), undefined, { killSwitch: { afterWrite: () => {}, afterState: (state) => states.push(state) } });
     expect(states.filter((state) => state !== "CheckCheckpoint" && state !== "EnsureCheckpointPrefix")).toEqual([
+      "ScoreShardsItemReader",
       "ScoreShard",
       "ScoreShard",
       "ScoreShard",

@@ -7,7 +7,7 @@ import { sqlString } from "../../../../../functions/core/lake/sql-literal.ts";
 import { PENDING_PREFIX, shardKey } from "../../../../../functions/core/lake-keys.ts";
 import { readManifest } from "../../../../../functions/core/orchestration/manifest.ts";
 import type { ObjectStore } from "../../../../../functions/core/ports.ts";
-import type { RunInput } from "../../../../../functions/core/orchestration/run-input.ts";
+import type { RunInput, ShardItem } from "../../../../../functions/core/orchestration/run-input.ts";
 import { runIdFor, sealPending } from "../../../../../functions/core/orchestration/seal.ts";
 import { tryLock, type LockOwner } from "../../../../../functions/core/orchestration/lock.ts";
 import { runLockName, SEAL_LOCK } from "../../../../../functions/core/orchestration/run-lock.ts";
@@ -36,6 +36,10 @@ const pendingKeys = async () => {
   for await (const object of store.list(PENDING_PREFIX)) keys.push(object.key);
   return keys;
 };
+
+async function shardList(input: RunInput): Promise<ShardItem[]> {
+  return JSON.parse((await store.get(input.shard_list_key))!.toString("utf8"));
+}
 
 async function shardRows(index: number, runId: string): Promise<{ id: string; published_at: string }[]> {
   const file = path.join(root, shardKey(runId, index));
@@ -109,7 +113,8 @@ describe("sealPending", () => {
 
     expect(started).toHaveLength(1);
     expect(started[0]?.name).toBe(runId);
-    expect(started[0]?.input.shards.map((s) => s.scores_prefix)).toEqual([0, 1, 2].map((n) => `runs/${runId}/scores/${n}/`));
+    expect(started[0]?.input.shard_list_key).toBe(`runs/${runId}/executions/${runId}/shards.json`);
+    expect((await shardList(started[0]!.input)).map((s) => s.scores_prefix)).toEqual([0, 1, 2].map((n) => `runs/${runId}/scores/${n}/`));
     expect(started[0]?.input.job).toEqual(TEST_RUN_SETTINGS.job);
     expect(await pendingKeys()).toEqual([]);
   });
@@ -157,20 +162,29 @@ describe("sealPending", () => {
     expect(started).toHaveLength(1);
   });
 
-  it("refuses a run whose execution input would pass Step Functions' limit, before writing anything", async () => {
+  it("starts every run with an input of the same few hundred bytes, however many shards: they are in its list", async () => {
+    await putSegment(store, "seg-a", [headline("h1")]);
+    await sealPending({ store, workflow }, { trigger: "manual", settings: TEST_RUN_SETTINGS });
     await putSegment(
       store,
-      "seg-a",
-      Array.from({ length: 2100 }, (_, i) => headline(`h${i}`)),
+      "seg-b",
+      Array.from({ length: 60 }, (_, i) => headline(`h${i}`)),
     );
-    await expect(sealPending({ store, workflow }, { trigger: "manual", settings: TEST_RUN_SETTINGS, shardSize: 1 })).rejects.toThrow(
-      /the execution input for 2100 shards is \d+ bytes, over Step Functions' 262144; seal with a larger shard size/,
-    );
-    expect(await readManifest(store, runIdFor(["seg-a"]))).toBeUndefined();
-    expect(await store.head(shardKey(runIdFor(["seg-a"]), 0))).toBeUndefined();
-    expect(await pendingKeys()).toEqual(["pending/seg-a.jsonl"]);
-    const sealed = await sealPending({ store, workflow }, { trigger: "manual", settings: TEST_RUN_SETTINGS, shardSize: 1000 });
-    expect(sealed).toMatchObject({ sealed: true, shards: 3, rows: 2100 });
+    const sealed = await sealPending({ store, workflow }, { trigger: "manual", settings: TEST_RUN_SETTINGS, shardSize: 1 });
+    expect(sealed).toMatchObject({ sealed: true, shards: 60, rows: 60 });
+
+    const [one, sixty] = started.map((s) => s.input);
+    expect(Buffer.byteLength(JSON.stringify(sixty))).toBe(Buffer.byteLength(JSON.stringify(one)));
+    expect(Buffer.byteLength(JSON.stringify(sixty))).toBeLessThan(1024);
+    const runId = runIdFor(["seg-b"]);
+    const listed = await shardList(sixty!);
+    expect(listed).toHaveLength(60);
+    expect(listed[59]).toEqual({
+      index: 59,
+      shard_id: `${runId}-59`,
+      shard_key: shardKey(runId, 59),
+      scores_prefix: `runs/${runId}/scores/59/`,
+    });
   });
 
   it("refuses a shard size that is not a positive whole number", async () => {
