@@ -111,6 +111,7 @@ def test_answers_carry_the_lake_fields_with_the_batch_jobs_labels_and_probabilit
         assert answer["intensity"] == batch["intensity"]
         assert answer["published_at"] == iso(batch["published_at"])
         assert (answer["origin"], answer["symbols"], answer["url"]) == (batch["origin"], batch["symbols"], batch["url"])
+        assert answer["tagged_symbols"] == (batch.get("tagged_symbols") or []), "the instruments tagged at ingest pass through"
         assert (answer["run_id"], answer["shard_id"], answer["model"]) == ("realtime", "realtime", batch["model"])
 
 
@@ -120,6 +121,7 @@ BAD_REQUESTS = [
     (b'{"headline": "   \\u0000  "}', "application/json", "headline is empty once control characters and whitespace are removed"),
     (b'{"headline": "Gold", "published_at": "yesterday"}', "application/json", "published_at must be an ISO 8601 time"),
     (b'{"headline": "Gold", "symbols": "GLD"}', "application/json", 'symbols must be a list, not "GLD"'),
+    (b'{"headline": "Gold", "tagged_symbols": [7]}', "application/json", "tagged_symbols[] must be a string, not 7"),
     (b'{"headline": "Gold", "origin": {"file": "f", "line": "2"}}', "application/json", "origin.line must be a whole number"),
     (b'{"headline": "' + b"g" * 1001 + b'"}', "application/json", "headline is 1001 characters, more than 1000"),
     (b"[]", "application/json", "the request holds no headline"),

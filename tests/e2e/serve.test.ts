@@ -108,9 +108,11 @@ describe("goldpipe serve", () => {
     const answer = (await one.json()) as Record<string, unknown>;
     expect(answer).toMatchObject({ id: "rt-1", run_id: "realtime", origin: { file: "goldpipe-serve", line: 1 } });
     expect(Object.keys(answer)).toEqual(expect.arrayContaining(["label", "score", "probs", "intensity", "model", "scored_at"]));
-    expect(((await list.json()) as { id: string; symbols: string[] }[]).map((row) => [row.id, row.symbols])).toEqual([
-      ["rt-2", []],
-      ["rt-3", ["GDX", "NEM"]],
+    // Instruments are tagged from the text as at ingest, after the symbols a request gives.
+    const listed = (await list.json()) as { id: string; symbols: string[]; tagged_symbols: string[] }[];
+    expect(listed.map((row) => [row.id, row.symbols, row.tagged_symbols])).toEqual([
+      ["rt-2", ["XAU", "DXY"], ["XAU", "DXY"]],
+      ["rt-3", ["GDX", "NEM", "XAU"], ["XAU"]],
     ]);
     expect(lines.headers.get("content-type")).toBe("application/jsonlines");
     expect(

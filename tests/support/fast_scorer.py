@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from goldpipe_scorer.checkpoint import ChunkWriter, scored_keys, write_atomically
 from goldpipe_scorer.config import parse_config
+from goldpipe_scorer.heads import output_heads
 from goldpipe_scorer.output import ScoringContext, scored_table
 from goldpipe_scorer.shard import read_shard, row_keys
 
@@ -44,7 +45,7 @@ def main(argv: list[str]) -> int:
     resumed = pc.is_in(row_keys(table), value_set=pa.array(sorted(done), pa.string()))
     todo = table.filter(pc.invert(resumed))
     writer = ChunkWriter(config.output_dir)
-    context = ScoringContext(LABELS, "fast-scorer", config.run_id, config.shard_id, config.intensity)
+    context = ScoringContext(output_heads(None, LABELS, "the fast scorer"), "fast-scorer", config.run_id, config.shard_id, config.intensity)
     pause = float(os.environ.get("GOLDPIPE_FAST_SCORER_CHUNK_SECONDS", "0"))
     for start in range(0, todo.num_rows, config.chunk_rows):
         rows = todo.slice(start, config.chunk_rows)

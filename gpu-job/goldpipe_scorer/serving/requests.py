@@ -1,4 +1,4 @@
-"""What POST /invocations accepts: a JSON object with a headline (and optional id, published_at, source, symbols,
+"""What POST /invocations accepts: a JSON object with a headline (and optional id, published_at, source, symbols, tagged_symbols,
 url, origin), a JSON list of such objects, or JSON Lines; each checked, with a message naming what is wrong."""
 
 from __future__ import annotations
@@ -94,9 +94,11 @@ def _row(item, where: str) -> dict:
     for field in ("id", "source", "url"):
         _expect(where, field, item.get(field), str, optional=True)
     symbols = item.get("symbols")
-    _expect(where, "symbols", symbols, list, optional=True)
-    for symbol in symbols or []:
-        _expect(where, "symbols[]", symbol, str)
+    tagged = item.get("tagged_symbols")
+    for field, values in (("symbols", symbols), ("tagged_symbols", tagged)):
+        _expect(where, field, values, list, optional=True)
+        for symbol in values or []:
+            _expect(where, f"{field}[]", symbol, str)
     origin = item.get("origin")
     _expect(where, "origin", origin, dict, optional=True)
     if origin is not None:
@@ -109,6 +111,7 @@ def _row(item, where: str) -> dict:
         "headline": headline,
         "published_at": _published_at(item.get("published_at"), where),
         "symbols": symbols or [],
+        "tagged_symbols": tagged or [],
         "source": item.get("source"),
         "url": item.get("url"),
         "origin": origin,
