@@ -14,10 +14,11 @@ import { cp, mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { headlineSentimentTable, qualifiedName, refreshStatements, type Partition } from "../functions/core/lake/lake-table.ts";
+import { qualifiedName, refreshStatements, type Partition } from "../functions/core/lake/lake-table.ts";
 import { sqlString } from "../functions/core/lake/sql-literal.ts";
 import { CURATED_PREFIX } from "../functions/core/lake-keys.ts";
 import { queryLake } from "../local/query/lake-catalog.ts";
+import { repositoryTableDefinition } from "../local/query/table-definition.ts";
 import { namedQueries } from "../local/query/named-queries.ts";
 import { installTrino, TRINO_VERSION, TrinoServer } from "./trino-server.ts";
 import { trinoType } from "./trino-type.ts";
@@ -92,7 +93,7 @@ async function lakePartitions(lake: string): Promise<Partition[]> {
 
 /** The table as athena/headline_sentiment.yml defines it, and its partitions as the refresh statements register them. */
 async function createTable(trino: TrinoServer, partitions: Partition[]): Promise<void> {
-  const table = headlineSentimentTable();
+  const table = repositoryTableDefinition();
   await trino.query(`CREATE SCHEMA hive.${table.Database}`, "default");
   const columns = [...table.Columns, ...table.PartitionKeys].map((c) => `"${c.Name}" ${trinoType(c.Type)}`).join(", ");
   const keys = table.PartitionKeys.map((k) => sqlString(k.Name)).join(", ");

@@ -1,22 +1,20 @@
-import middy from "@middy/core";
-import { z } from "zod";
 import { awsAdapters } from "./aws/adapters.ts";
+import { lambdaHandler, logger } from "./aws/lambda-handler.ts";
+import { lambdaLockingPorts } from "./aws/lambda-lock-owner.ts";
 import { runDeadlineFromEnvironment, runSettingsFromEnvironment, shardSizeFromEnvironment } from "./aws/run-settings.ts";
-import type { ObjectStore, Workflow } from "./core/ports.ts";
+import type { LockingPorts } from "./core/orchestration/run-lock.ts";
+import { ScheduledEventSchema, sealTickMessage, type SealTickEvent } from "./core/scheduling/events.ts";
 import { parseScheduleConfig, type ScheduleConfig } from "./core/scheduling/schedule-config.ts";
 import { scheduledSeal } from "./core/scheduling/scheduled-seal.ts";
 import { DEFAULT_SHARD_SIZE, sealPending } from "./core/orchestration/seal.ts";
-
-/** EventBridge's scheduled event; only its kind is checked: the tick's now is the invocation's clock, the one S3 stamps segments with. */
-const ScheduledEventSchema = z.looseObject({ "detail-type": z.literal("Scheduled Event") });
 
 /**
  * One tick with the environment serverless.yml gives the function: SCHEDULE_CONFIG (optional, the
  * schedule configuration as YAML or JSON, docs/scheduling.md), SHARD_SIZE and the run settings.
  */
 export async function scheduledSealTick(
-  ports: { store: ObjectStore; workflow: Workflow },
-  options: { now: Date; env: Record<string, string | undefined>; log: (line: string) => void },
+  ports: LockingPorts,
+  options: { now: Date; env: Record<string, string | undefined>; onEvent: (e: SealTickEvent) => void },
 ) {
   const shardSize = shardSizeFromEnvironment(options.env);
   const result = await scheduledSeal({
@@ -24,7 +22,7 @@ export async function scheduledSealTick(
     now: options.now,
     config: scheduleConfigFrom(options.env),
     shardRows: shardSize ?? DEFAULT_SHARD_SIZE,
-    log: options.log,
+    onEvent: options.onEvent,
     seal: async (trigger) => {
       const sealed = await sealPending(ports, {
         trigger,
@@ -47,7 +45,13 @@ function scheduleConfigFrom(env: Record<string, string | undefined>): ScheduleCo
   return config;
 }
 
-export const handler = middy().handler(async (event: unknown) => {
-  ScheduledEventSchema.parse(event);
-  return scheduledSealTick(awsAdapters(), { now: new Date(), env: process.env, log: (line) => console.log(line) });
-});
+export const handler = lambdaHandler(
+  ScheduledEventSchema,
+  (_event, context) =>
+    scheduledSealTick(lambdaLockingPorts(awsAdapters(), context), {
+      now: new Date(),
+      env: process.env,
+      onEvent: (e) => logger.info(sealTickMessage(e), { ...e }),
+    }),
+  { correlationId: (event) => event.id },
+);

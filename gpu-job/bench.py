@@ -9,7 +9,8 @@ the total and the GPU utilization sampled through NVML. Prints one JSON object.
 
     PYTHONPATH=gpu-job python gpu-job/bench.py                       # BERT-base shape, random weights
     PYTHONPATH=gpu-job python gpu-job/bench.py --model-dir models/gold-headline-sentiment --rows 20000
-    PYTHONPATH=gpu-job python gpu-job/bench.py --workers 1 2                 # per-worker and total throughput
+    PYTHONPATH=gpu-job python gpu-job/bench.py --workers 1 2             # per-worker and total throughput
+    PYTHONPATH=gpu-job python gpu-job/bench.py --data gold-headlines.tsv  # real headlines (a TSV with a News column)
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ from goldpipe_scorer.scoring import BatchLimits
 from goldpipe_scorer.shard import HEADLINE_SCHEMA
 from synthetic_model import save_random_classifier
 
-GOLD_TSV = Path(__file__).resolve().parents[2] / "shared/data/gold-headlines-sinha-khandait.tsv"
 SYNTHETIC_WORDS = (
     "gold silver bullion futures dollar treasury yields fed rate cut hike inflation cpi miners etf spot "
     "ounce rally slump rises falls edges higher lower steady record high low demand safe haven china india "
@@ -46,12 +46,18 @@ SYNTHETIC_WORDS = (
 ).split()
 
 
-def headlines(data: Path, rows: int, seed: int) -> tuple[list[str], str]:
-    """The gold headlines repeated to `rows`, or, where the data file is absent (a device machine),
-    generated headlines of the same length range."""
-    if data.is_file():
+def headlines(data: Path | None, rows: int, seed: int) -> tuple[list[str], str]:
+    """The headlines of the --data TSV repeated to `rows`, or, without --data, generated headlines of
+    the same length range as gold headlines."""
+    if data is not None:
+        if not data.is_file():
+            raise SystemExit(
+                f"bench.py: --data {data} is not a file; pass a TSV with a News column, or leave --data out for generated headlines"
+            )
         with data.open(newline="", encoding="utf-8") as f:
-            base = [r["News"].strip() for r in csv.DictReader(f, delimiter="\t") if r.get("News", "").strip()]
+            base = [r["News"].strip() for r in csv.DictReader(f, delimiter="\t") if (r.get("News") or "").strip()]
+        if not base:
+            raise SystemExit(f"bench.py: --data {data} has no headlines in a News column (tab-separated, with a header line)")
         source = f"{data.name} ({len(base)} headlines, repeated)"
     else:
         rng = random.Random(seed)
@@ -68,7 +74,8 @@ def write_shard(path: Path, texts: list[str]) -> None:
             "id": [f"bench-{i:08d}" for i in range(n)],
             "headline": texts,
             "published_at": [start + timedelta(seconds=i) for i in range(n)],
-            "symbols": [["XAUUSD"]] * n,
+            "symbols": [["XAUUSD", "XAU"]] * n,
+            "tagged_symbols": [["XAU"]] * n,
             "source": ["bench"] * n,
             "url": [None] * n,
             "origin": [{"file": "incoming/bench.parquet", "line": i + 1} for i in range(n)],
@@ -156,7 +163,9 @@ def main() -> None:
         default=[1],
         help="one end-to-end run per worker count, at the first --chunk-rows (workers beyond the GPUs share them)",
     )
-    p.add_argument("--data", type=Path, default=GOLD_TSV)
+    p.add_argument(
+        "--data", type=Path, help="a TSV of headlines (column News) to score, e.g. the Sinha & Khandait gold headlines; default: generated"
+    )
     p.add_argument("--layers", type=int, default=12)
     p.add_argument("--hidden", type=int, default=768)
     p.add_argument("--heads", type=int, default=12)

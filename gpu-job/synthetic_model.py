@@ -42,9 +42,13 @@ def save_random_classifier(
     seed: int = 0,
     initializer_range: float = 0.02,
     labels: tuple[str, ...] = LABELS,
+    output_heads: dict[str, tuple[str, ...]] | None = None,
 ) -> Path:
-    """Writes a Hugging Face directory (config, safetensors, tokenizer) of a random BERT classifier."""
+    """Writes a Hugging Face directory (config, safetensors, tokenizer) of a random BERT classifier;
+    with output_heads ({name: labels}), one whose logits are those heads' side by side."""
     tokenizer = wordpiece_tokenizer(texts, vocab_size)
+    if output_heads is not None:
+        labels = tuple(label for head_labels in output_heads.values() for label in head_labels)
     config = BertConfig(
         vocab_size=len(tokenizer),
         hidden_size=hidden,
@@ -58,6 +62,8 @@ def save_random_classifier(
         id2label=dict(enumerate(labels)),
         label2id={label: i for i, label in enumerate(labels)},
     )
+    if output_heads is not None:
+        config.output_heads = [{"name": name, "labels": list(head_labels)} for name, head_labels in output_heads.items()]
     torch.manual_seed(seed)
     BertForSequenceClassification(config).save_pretrained(out_dir, safe_serialization=True)
     tokenizer.save_pretrained(out_dir)

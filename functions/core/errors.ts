@@ -1,6 +1,6 @@
 /**
  * Input the user can fix: a bad file, a bad argument. The CLI prints the message (and the hint) on
- * one line and exits 2; handlers quarantine the input. Never shown with a stack trace.
+ * one line and exits with the bad-input code; handlers quarantine the input. Never shown with a stack trace.
  */
 export class BadInputError extends Error {
   override name = "BadInputError";

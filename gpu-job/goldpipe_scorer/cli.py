@@ -1,5 +1,6 @@
 """`python -m goldpipe_scorer`: run one attempt, and on failure leave the reason where SageMaker
-reads it (the failure file) and exit non-zero."""
+reads it (the failure file) and exit non-zero. `python -m goldpipe_scorer serve` runs the real-time server
+instead (serving/), as SageMaker hosting starts the same image."""
 
 from __future__ import annotations
 
@@ -28,6 +29,11 @@ def _record_failure(failure_file: Path, reason: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["serve"]:
+        from goldpipe_scorer.serving.main import serve_main
+
+        return serve_main(args[1:])
     failure_file = failure_file_from(argv)
     try:
         metrics = run_job(parse_config(argv))

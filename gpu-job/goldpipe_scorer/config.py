@@ -48,7 +48,7 @@ class JobConfig:
     image_uri: str | None = None
 
 
-def _positive_int(name: str, raw: str | None) -> int | None:
+def positive_int(name: str, raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
     try:
@@ -60,7 +60,7 @@ def _positive_int(name: str, raw: str | None) -> int | None:
     return value
 
 
-def _thresholds(raw: str) -> IntensityThresholds:
+def thresholds(raw: str) -> IntensityThresholds:
     try:
         moderate, strong = (float(x) for x in raw.split(","))
     except ValueError:
@@ -142,16 +142,16 @@ def parse_config(argv: list[str] | None = None) -> JobConfig:
         failure_file=args.failure_file,
         run_id=args.run_id,
         shard_id=args.shard_id,
-        chunk_rows=_positive_int("--chunk-rows / GOLDPIPE_CHUNK_ROWS", args.chunk_rows),
+        chunk_rows=positive_int("--chunk-rows / GOLDPIPE_CHUNK_ROWS", args.chunk_rows),
         model_name=args.model_name or None,
         device=args.device,
         dtype=args.dtype,
-        max_length=_positive_int("--max-length", args.max_length),
-        max_batch_rows=_positive_int("--max-batch-rows", args.max_batch_rows),
-        max_batch_tokens=_positive_int("--max-batch-tokens", args.max_batch_tokens),
-        intensity=_thresholds(args.intensity_thresholds),
-        crash_after_chunks=_positive_int("GOLDPIPE_CRASH_AFTER_CHUNKS", os.environ.get("GOLDPIPE_CRASH_AFTER_CHUNKS")),
-        workers=_positive_int("--workers / GOLDPIPE_WORKERS", args.workers),
+        max_length=positive_int("--max-length", args.max_length),
+        max_batch_rows=positive_int("--max-batch-rows", args.max_batch_rows),
+        max_batch_tokens=positive_int("--max-batch-tokens", args.max_batch_tokens),
+        intensity=thresholds(args.intensity_thresholds),
+        crash_after_chunks=positive_int("GOLDPIPE_CRASH_AFTER_CHUNKS", os.environ.get("GOLDPIPE_CRASH_AFTER_CHUNKS")),
+        workers=positive_int("--workers / GOLDPIPE_WORKERS", args.workers),
         instance_type=args.instance_type or None,
         image_uri=args.image_uri or None,
     )

@@ -99,7 +99,7 @@ def score_shard(config: JobConfig, loaded: LoadedModel) -> dict:
 
     workers = replicate(loaded, worker_devices(loaded.device, config.workers))
     writer = ChunkWriter(config.output_dir)
-    ctx = ScoringContext(loaded.labels, loaded.name, config.run_id, config.shard_id, config.intensity)
+    ctx = ScoringContext(loaded.heads, loaded.name, config.run_id, config.shard_id, config.intensity)
     # A sink (writer thread) per worker; the writer they share names and counts the chunks.
     sinks = [_ChunkSink(writer, ctx, config.crash_after_chunks) for _ in workers]
     starts = range(0, rows.num_rows, config.chunk_rows)

@@ -16,6 +16,7 @@ from transformers.utils import logging as hf_logging
 
 from goldpipe_scorer.device import choose_device, choose_dtype
 from goldpipe_scorer.errors import JobInputError
+from goldpipe_scorer.heads import OutputHead, output_heads
 
 
 @dataclass
@@ -23,6 +24,7 @@ class LoadedModel:
     model: torch.nn.Module
     tokenizer: Tokenizer
     labels: list[str]
+    heads: list[OutputHead]
     name: str
     device: torch.device
     dtype: torch.dtype
@@ -73,6 +75,7 @@ def load_model(
     labels = [str(id2label[k]) for k in sorted(id2label, key=int)]
     if len(labels) != len(set(labels)):
         raise JobInputError(f"model config {directory / 'config.json'} repeats a label in id2label: {labels}")
+    heads = output_heads(config.get("output_heads"), labels, f"model config {directory / 'config.json'}")
     torch_device = choose_device(device, instance_type)
     hf_logging.disable_progress_bar()
     torch_dtype = choose_dtype(dtype, torch_device)
@@ -92,6 +95,7 @@ def load_model(
         model=model,
         tokenizer=tokenizer,
         labels=labels,
+        heads=heads,
         name=_model_name(config, name, folder_name),
         device=torch_device,
         dtype=torch_dtype,

@@ -2,7 +2,7 @@
 
 Prep thread: chunk texts → Rust batch encoding → length-sorted padded batches → pinned host
 tensors → queue. Device loop: non-blocking copy on a side stream, forward pass under
-inference_mode, softmax on the device, one non-blocking copy of the probabilities back per batch;
+inference_mode, softmax per output head on the device, one non-blocking copy of the probabilities back per batch;
 the host waits for a batch only after the next one is queued on the device.
 """
 
@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from goldpipe_scorer.batching import encode, pad_batch, plan_batches
+from goldpipe_scorer.heads import softmax_per_head
 from goldpipe_scorer.model import LoadedModel
 
 _DONE = object()
@@ -125,7 +126,7 @@ def score_chunks(
                 else:
                     input_ids, attention_mask = item.input_ids, item.attention_mask
                 logits = loaded.model(input_ids=input_ids, attention_mask=attention_mask).logits
-                probs = logits.float().softmax(dim=-1)
+                probs = softmax_per_head(logits.float(), loaded.heads)
                 if cuda:
                     host = torch.empty(probs.shape, dtype=probs.dtype, pin_memory=True)
                     host.copy_(probs, non_blocking=True)

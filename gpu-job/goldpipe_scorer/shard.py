@@ -20,6 +20,7 @@ HEADLINE_SCHEMA = pa.schema(
         ("headline", pa.string()),
         ("published_at", pa.timestamp("us", tz="UTC")),
         ("symbols", pa.list_(pa.string())),
+        ("tagged_symbols", pa.list_(pa.string())),
         ("source", pa.string()),
         ("url", pa.string()),
         ("origin", ORIGIN_TYPE),

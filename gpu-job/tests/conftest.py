@@ -43,7 +43,8 @@ def headline_rows(texts: list, *, ids: list | None = None, first_line: int = 2) 
             "id": ids[i] if ids is not None else f"h{i:05d}",
             "headline": text,
             "published_at": start + timedelta(minutes=i),
-            "symbols": ["XAUUSD", "GLD"] if i % 2 else [],
+            "symbols": ["XAUUSD", "GLD", "XAU"] if i % 2 else [],
+            "tagged_symbols": ["XAU"] if i % 2 else [],
             "source": "wire",
             "url": f"https://news.example/{i}" if i % 3 else None,
             "origin": {"file": "incoming/dump.csv", "line": first_line + i},
@@ -57,6 +58,12 @@ def write_parquet_shard(directory: Path, rows: list[dict], name: str = "0.parque
     path = directory / name
     pq.write_table(pa.Table.from_pylist(rows, schema=HEADLINE_SCHEMA), path)
     return path
+
+
+def small_classifier(directory: Path, **overrides) -> Path:
+    """A 1-layer random BERT classifier with a 200-word vocabulary, for tests about the model's shape rather than its answers."""
+    settings = {"layers": 1, "hidden": 16, "heads": 2, "intermediate": 32, "vocab_size": 200} | overrides
+    return save_random_classifier(directory, headline_texts(200), **settings)
 
 
 @pytest.fixture(scope="session")

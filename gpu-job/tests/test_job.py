@@ -12,7 +12,7 @@ import pytest
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-from conftest import headline_rows, headline_texts, read_scores, write_parquet_shard
+from conftest import headline_rows, headline_texts, read_scores, small_classifier, write_parquet_shard
 from goldpipe_scorer.cli import main
 from goldpipe_scorer.shard import HEADLINE_SCHEMA
 
@@ -21,6 +21,7 @@ SCORED_COLUMNS = [
     "headline",
     "published_at",
     "symbols",
+    "tagged_symbols",
     "source",
     "url",
     "origin",
@@ -28,6 +29,8 @@ SCORED_COLUMNS = [
     "score",
     "probs",
     "intensity",
+    "price_direction",
+    "price_direction_score",
     "model",
     "run_id",
     "shard_id",
@@ -76,6 +79,7 @@ def test_scores_every_row_with_the_contracts_columns(tiny_model, dirs, device, d
         assert row["label"] == max(probs, key=probs.get)
         assert row["score"] == max(probs.values())
         assert row["intensity"] == ("strong" if row["score"] >= 0.8 else "moderate" if row["score"] >= 0.55 else "weak")
+        assert (row["price_direction"], row["price_direction_score"]) == (None, None)
         assert (row["model"], row["run_id"], row["shard_id"]) == (tiny_model.name, "run-2024-03-01", "7")
 
     assert {row["scored_at"].microsecond % 1000 for row in scores.to_pylist()} == {0}
@@ -147,18 +151,7 @@ def test_a_model_tar_gz_scores_like_its_directory(tiny_model, dirs, tmp_path):
 
 
 def test_the_label_set_comes_from_the_models_id2label(dirs, tmp_path):
-    from synthetic_model import save_random_classifier
-
-    model = save_random_classifier(
-        tmp_path / "bull-bear",
-        headline_texts(100),
-        layers=1,
-        hidden=16,
-        heads=2,
-        intermediate=32,
-        vocab_size=200,
-        labels=("bullish", "bearish"),
-    )
+    model = small_classifier(tmp_path / "bull-bear", labels=("bullish", "bearish"))
     write_parquet_shard(dirs.shard, headline_rows(headline_texts(20)))
 
     assert main(dirs.args(model)) == 0
@@ -166,6 +159,30 @@ def test_the_label_set_comes_from_the_models_id2label(dirs, tmp_path):
     scores = read_scores(dirs.output)
     assert set(scores.column("label").to_pylist()) <= {"bullish", "bearish"}
     assert all([k for k, _ in probs] == ["bullish", "bearish"] for probs in scores.column("probs").to_pylist())
+
+
+def test_each_output_head_gets_its_own_softmax_and_columns(dirs, tmp_path):
+    heads = {"label": ("positive", "neutral", "negative"), "price_direction": ("up", "constant", "down", "none")}
+    model = small_classifier(tmp_path / "two-heads", seed=3, initializer_range=0.3, output_heads=heads)
+    texts = headline_texts(60, seed=11)
+    write_parquet_shard(dirs.shard, headline_rows(texts))
+
+    assert main(dirs.args(model)) == 0
+
+    tokenizer = AutoTokenizer.from_pretrained(model)
+    reference = AutoModelForSequenceClassification.from_pretrained(model, dtype=torch.float32).eval()
+    with torch.inference_mode():
+        logits = torch.stack([reference(**tokenizer(t, return_tensors="pt")).logits[0] for t in texts])
+    label_probs, direction_probs = logits[:, :3].softmax(-1).numpy(), logits[:, 3:].softmax(-1).numpy()
+    by_id = {row["id"]: row for row in read_scores(dirs.output).to_pylist()}
+    for i, original in enumerate(headline_rows(texts)):
+        row = by_id[original["id"]]
+        assert [k for k, _ in row["probs"]] == list(heads["label"])
+        np.testing.assert_allclose([v for _, v in row["probs"]], label_probs[i], atol=1e-5)
+        assert row["label"] == heads["label"][label_probs[i].argmax()]
+        assert row["price_direction"] == heads["price_direction"][direction_probs[i].argmax()]
+        assert row["price_direction_score"] == pytest.approx(direction_probs[i].max(), abs=1e-5)
+    assert len({row["price_direction"] for row in by_id.values()}) > 1
 
 
 def test_a_jsonl_shard_scores_like_parquet(tiny_model, dirs, tmp_path):
@@ -263,7 +280,7 @@ def test_extra_input_columns_are_carried_through(tiny_model, dirs):
     assert main(dirs.args(tiny_model)) == 0
 
     scores = read_scores(dirs.output)
-    assert scores.column_names[:8] == [*HEADLINE_SCHEMA.names, "desk"]
+    assert scores.column_names[: len(HEADLINE_SCHEMA) + 1] == [*HEADLINE_SCHEMA.names, "desk"]
     assert scores.column("desk").to_pylist() == ["metals"] * 5
 
 

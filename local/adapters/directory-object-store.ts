@@ -1,5 +1,5 @@
 import { createWriteStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -8,15 +8,24 @@ import { ObjectNotFoundError, type ObjectInfo, type ObjectStore } from "../../fu
 
 const TEMP_SUFFIX = ".goldpipe-tmp";
 
+/** The lake directory was removed under a store told not to create it again (watch's, which must not recreate an empty lake). */
+export class LakeDirectoryGoneError extends Error {
+  override name = "LakeDirectoryGoneError";
+}
+
 /**
  * A directory as the bucket: a key is a relative path. Writes go to a temporary file beside the
  * target and are renamed into place, so a reader sees the old object or the new one, never half.
+ * With `createRoot: false` a write fails with LakeDirectoryGoneError once the directory is gone,
+ * instead of making an empty one.
  */
 export class DirectoryObjectStore implements ObjectStore {
   readonly root: string;
+  readonly #createRoot: boolean;
 
-  constructor(root: string) {
+  constructor(root: string, options: { createRoot?: boolean } = {}) {
     this.root = path.resolve(root);
+    this.#createRoot = options.createRoot ?? true;
   }
 
   async get(key: string): Promise<Buffer | undefined> {
@@ -41,7 +50,7 @@ export class DirectoryObjectStore implements ObjectStore {
 
   async put(key: string, body: Buffer | string | Readable): Promise<void> {
     const file = this.#path(key);
-    await mkdir(path.dirname(file), { recursive: true });
+    await this.#makeParent(file);
     const temporary = `${file}.${randomUUID()}${TEMP_SUFFIX}`;
     try {
       await pipeline(body instanceof Readable ? body : Readable.from([body]), createWriteStream(temporary));
@@ -49,6 +58,23 @@ export class DirectoryObjectStore implements ObjectStore {
     } catch (error) {
       await rm(temporary, { force: true });
       throw error;
+    }
+  }
+
+  /** The object is written beside its key and hard-linked into place: link fails when the key exists, and never shows half an object. */
+  async createIfAbsent(key: string, body: Buffer | string): Promise<boolean> {
+    const file = this.#path(key);
+    await this.#makeParent(file);
+    const temporary = `${file}.${randomUUID()}${TEMP_SUFFIX}`;
+    try {
+      await writeFile(temporary, body);
+      await link(temporary, file);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw error;
+    } finally {
+      await rm(temporary, { force: true });
     }
   }
 
@@ -89,6 +115,13 @@ export class DirectoryObjectStore implements ObjectStore {
       else if (entry.isFile() && !entry.name.endsWith(TEMP_SUFFIX)) keys.push(key);
     }
     return keys;
+  }
+
+  async #makeParent(file: string): Promise<void> {
+    if (!this.#createRoot && !(await stat(this.root).catch(() => undefined))?.isDirectory()) {
+      throw new LakeDirectoryGoneError(`the lake directory ${this.root} is gone`);
+    }
+    await mkdir(path.dirname(file), { recursive: true });
   }
 
   #path(key: string): string {

@@ -6,7 +6,8 @@ import { pipeline } from "node:stream/promises";
 import { z } from "zod";
 import type { FileIngestResult } from "../../functions/core/ingest/fanout.ts";
 import { findIngestRecord } from "../../functions/core/ingest/ingest-record.ts";
-import { INCOMING_PREFIX, quarantineReasonKey } from "../../functions/core/lake-keys.ts";
+import { newDropKey } from "../../functions/core/ingest/drop-key.ts";
+import { quarantineReasonKey } from "../../functions/core/lake-keys.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
 
 /** A file put under incoming/ of a deployed stack's lake. */
@@ -19,11 +20,11 @@ export interface DroppedFile {
 }
 
 /** The stack's fanout's answer for a dropped file: what `goldpipe ingest` prints for a local one. */
-export type StackIngestResult = Omit<FileIngestResult, "messages"> & { path: string; error: null };
+export type StackIngestResult = Omit<FileIngestResult, "messages" | "realtime_failure"> & { path: string; error: null };
 
-/** Uploads a file to incoming/<its name>, hashing it on the way: S3 then tells the fanout. */
+/** Uploads a file under a key of its own (incoming/<drop_id>/<its name>), hashing it on the way: S3 then tells the fanout. */
 export async function dropFile(store: ObjectStore, filePath: string): Promise<DroppedFile> {
-  const key = `${INCOMING_PREFIX}${path.basename(filePath)}`;
+  const key = newDropKey(path.basename(filePath));
   const hash = createHash("sha256");
   const hashing = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -61,15 +62,15 @@ export async function awaitFanout(store: ObjectStore, dropped: DroppedFile, opti
   const { timeoutMs = 16 * 60_000, pollMs = 2000, sleep = defaultSleep, now = Date.now } = options;
   const deadline = now() + timeoutMs;
   const answer = { path: dropped.path, file: dropped.key, sha256: dropped.sha256, error: null } as const;
-  const nothing = { rows_read: 0, rows_valid: 0, rows_quarantined: 0, quarantine_reasons: {} };
+  const nothing = { rows_read: 0, rows_valid: 0, rows_quarantined: 0, quarantine_reasons: {}, rows_realtime: 0 };
   for (;;) {
     const record = await findIngestRecord(store, dropped.sha256);
     if (record && Date.parse(record.ingested_at) < dropped.droppedAt.getTime()) {
       return { ...answer, ...nothing, duplicate_of: record.file, bad_file: null };
     }
     if (record) {
-      const { rows_read, rows_valid, rows_quarantined, quarantine_reasons } = record;
-      return { ...answer, rows_read, rows_valid, rows_quarantined, quarantine_reasons, duplicate_of: null, bad_file: null };
+      const { rows_read, rows_valid, rows_quarantined, quarantine_reasons, rows_realtime } = record;
+      return { ...answer, rows_read, rows_valid, rows_quarantined, quarantine_reasons, rows_realtime, duplicate_of: null, bad_file: null };
     }
     const reasonKey = quarantineReasonKey(dropped.key);
     const reasonInfo = await store.head(reasonKey);

@@ -4,7 +4,7 @@ import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-l
 import { S3Client } from "@aws-sdk/client-s3";
 import { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { SFNClient } from "@aws-sdk/client-sfn";
-import { AthenaQueries } from "./athena-queries.ts";
+import { AthenaQueries } from "../../functions/aws/athena-queries.ts";
 import { SageMakerProcessingJobs } from "./processing-jobs.ts";
 import { runSettingsFromEnvironment } from "../../functions/aws/run-settings.ts";
 import { S3ObjectStore } from "../../functions/aws/s3-object-store.ts";

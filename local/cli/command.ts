@@ -31,13 +31,11 @@ export interface Command {
   usage: string;
   /** Options beyond the common --lake, --json and --help. */
   options?: Record<string, OptionSpec>;
-  /** Resolves to the process exit code: 0 success, 2 bad input or usage, 3 a run with failed shards. */
+  /** Resolves to the process exit code, one of EXIT (exit-codes.mjs). */
   run(args: ParsedArgs, context: CommandContext): Promise<number>;
 }
 
-/** Wrong arguments: printed on one line with a pointer to --help, exit 2. */
+/** Wrong arguments: printed on one line with a pointer to --help, exit EXIT.badInput. */
 export class UsageError extends Error {
   override name = "UsageError";
 }
-
-export const EXIT = { ok: 0, internal: 1, badInput: 2, partiallyFailed: 3 } as const;

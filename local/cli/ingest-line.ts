@@ -18,6 +18,10 @@ export function ingestLine(result: IngestAnswer): string {
     .join(", ");
   return (
     `${result.path}: ${count(result.rows_read)} rows read, ${count(result.rows_valid)} valid, ` +
-    `${count(result.rows_quarantined)} quarantined${reasons ? ` (${reasons})` : ""}`
+    `${count(result.rows_quarantined)} quarantined${reasons ? ` (${reasons})` : ""}` +
+    (result.rows_realtime > 0 ? `, ${count(result.rows_realtime)} scored in real time` : "") +
+    ("realtime_failure" in result && result.realtime_failure
+      ? `; the real-time endpoint failed (${result.realtime_failure}), the rest went to the batch`
+      : "")
   );
 }

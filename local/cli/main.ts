@@ -2,7 +2,8 @@ import { parseArgs } from "node:util";
 import path from "node:path";
 import { BadInputError } from "../../functions/core/errors.ts";
 import { userFixable } from "../aws/errors.ts";
-import { EXIT, UsageError, type Command, type CommandContext, type OptionSpec, type ParsedArgs } from "./command.ts";
+import { UsageError, type Command, type CommandContext, type OptionSpec, type ParsedArgs } from "./command.ts";
+import { EXIT, EXIT_CODES_HELP } from "./exit-codes.mjs";
 
 const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   ingest: () => import("./commands/ingest.ts"),
@@ -12,8 +13,10 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   status: () => import("./commands/status.ts"),
   query: () => import("./commands/query.ts"),
   report: () => import("./commands/report.ts"),
+  index: () => import("./commands/index.ts"),
   watch: () => import("./commands/watch.ts"),
   plan: () => import("./commands/plan.ts"),
+  serve: () => import("./commands/serve.ts"),
 };
 
 const COMMON_OPTIONS: Record<string, OptionSpec> = {
@@ -103,7 +106,6 @@ async function overview(): Promise<string> {
   return (
     "goldpipe: score gold-market headlines with GPU language models, in AWS or on this machine.\n\n" +
     "usage: goldpipe COMMAND [options]   (goldpipe COMMAND --help for each)\n\n" +
-    `commands:\n${lines.join("\n")}\n\n` +
-    "exit codes: 0 success, 1 internal error, 2 bad input or usage, 3 a run ended with failed shards\n"
+    `commands:\n${lines.join("\n")}\n\n${EXIT_CODES_HELP}\n`
   );
 }

@@ -8,9 +8,13 @@ export interface ShardProgress {
   stop(): void;
 }
 
+/** Past this many shards a terminal gets one bar for the run instead of a bar per shard. */
+export const MAX_SHARD_BARS = 20;
+
 /**
  * A run's shards on the terminal: on a TTY one bar per shard, filled by the chunks its job has
- * checkpointed, with its attempt and outcome; elsewhere one line per retry and per outcome.
+ * checkpointed, with its attempt and outcome, or for a run of many shards one bar of shards done;
+ * elsewhere one line per retry and per outcome.
  */
 export function shardProgress(
   stderr: CommandContext["stderr"],
@@ -26,6 +30,7 @@ export function shardProgress(
       stop() {},
     };
   }
+  if (shards.length > MAX_SHARD_BARS) return runProgress(stderr, shards.length);
   const multibar = new cliProgress.MultiBar(
     {
       stream: stderr,
@@ -73,6 +78,46 @@ export function shardProgress(
       }
     },
     stop: () => multibar.stop(),
+  };
+}
+
+/** One bar for a run of many shards: those done (scored, scored before, or failed) of all, and how many are being scored. */
+function runProgress(stderr: CommandContext["stderr"], total: number): ShardProgress {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: stderr,
+      format: "shards |{bar}| {value}/{total} done  {scoring} scoring, {retries} retried, {failed} failed",
+      hideCursor: true,
+      clearOnComplete: false,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const scoring = new Set<number>();
+  let done = 0;
+  let retries = 0;
+  let failed = 0;
+  bar.start(total, 0, { scoring: 0, retries, failed });
+  return {
+    onShard(event) {
+      switch (event.type) {
+        case "attempt":
+          scoring.add(event.index);
+          if (event.attempt > 1) retries++;
+          break;
+        case "skipped":
+        case "succeeded":
+          scoring.delete(event.index);
+          done++;
+          break;
+        case "failed":
+          scoring.delete(event.index);
+          failed++;
+          done++;
+          break;
+      }
+      bar.update(done, { scoring: scoring.size, retries, failed });
+    },
+    stop: () => bar.stop(),
   };
 }
 

@@ -1,6 +1,8 @@
+import { lstat, readdir } from "node:fs/promises";
 import path from "node:path";
 import {
   DuckDBTypeId,
+  StatementType,
   JsonDuckDBValueConverter,
   type DuckDBConnection,
   type DuckDBMapType,
@@ -11,13 +13,8 @@ import {
 import { withDuckDB } from "../../functions/core/lake/duckdb.ts";
 import { sqlString } from "../../functions/core/lake/sql-literal.ts";
 import { BadInputError } from "../../functions/core/errors.ts";
-import {
-  curatedGlob,
-  duckdbViewSql,
-  headlineSentimentTable,
-  partitionsOfRefreshStatement,
-  type Partition,
-} from "../../functions/core/lake/lake-table.ts";
+import { curatedGlob, duckdbViewSql, partitionsOfRefreshStatement, type Partition } from "../../functions/core/lake/lake-table.ts";
+import { repositoryTableDefinition } from "./table-definition.ts";
 
 /**
  * DuckDB as the local Athena: goldpipe.headline_sentiment is a view over the lake directory's
@@ -25,7 +22,7 @@ import {
  * `headline_sentiment` and `goldpipe.headline_sentiment` name it.
  */
 export async function withLakeCatalog<T>(lake: string, fn: (db: DuckDBConnection) => Promise<T>): Promise<T> {
-  const table = headlineSentimentTable();
+  const table = repositoryTableDefinition();
   const lakeDir = path.resolve(lake);
   return withDuckDB(async (db) => {
     const glob = sqlString(curatedGlob(table, lakeDir));
@@ -42,19 +39,77 @@ export interface QueryResult {
   rows: Record<string, Json>[];
 }
 
+/** What a confined query may be: it reads (SELECT, and EXPLAIN of one); COPY, ATTACH, INSERT, SET and the rest are refused. */
+const READING_STATEMENTS = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
+const UNRESTRICTED_HINT = "goldpipe query --unrestricted runs any statement on any file, as DuckDB itself would";
+
 /**
- * Runs one SQL statement against the lake. The statement's own errors (syntax, unknown column, a
- * bad cast) are the user's to fix, so they come back as BadInputError with DuckDB's message.
+ * Runs one SQL statement against the lake. By default the query is confined: it may only read,
+ * and only the lake's curated files (DuckDB's allowed_directories, with external access off and the
+ * configuration locked, so the SQL cannot undo either); a symbolic link among the curated files is
+ * refused, since it could lead out of the lake. `unrestricted` lifts all of it. The statement's own
+ * errors (syntax, unknown column, a bad cast) are the user's to fix, so they come back as
+ * BadInputError with DuckDB's message; so does SQL holding several statements.
  */
-export async function queryLake(lake: string, sql: string, params: (string | null)[] = []): Promise<QueryResult> {
+export async function queryLake(
+  lake: string,
+  sql: string,
+  params: (string | null)[] = [],
+  options: { unrestricted?: boolean } = {},
+): Promise<QueryResult> {
+  const table = repositoryTableDefinition();
+  const curatedDir = path.join(path.resolve(lake), table.LocationPrefix);
+  if (!options.unrestricted) await refuseLinks(curatedDir);
   return withLakeCatalog(lake, async (db) => {
-    const reader = await db.runAndReadAll(sql, params.length > 0 ? params : undefined).catch((error: Error) => {
+    if (!options.unrestricted) {
+      await db.run(`SET allowed_directories = [${sqlString(`${curatedDir.replace(/\/+$/, "")}/`)}]`);
+      await db.run("SET enable_external_access = false");
+      await db.run("SET lock_configuration = true");
+    }
+    const statements = await db.extractStatements(sql).catch((error: Error) => {
       throw new BadInputError(error.message.trim());
+    });
+    if (statements.count !== 1) {
+      throw new BadInputError(
+        statements.count === 0 ? "there is no SQL statement to run" : `the SQL holds ${statements.count} statements; give one at a time`,
+      );
+    }
+    const prepared = await statements.prepare(0).catch((error: Error) => {
+      throw new BadInputError(error.message.trim(), /Permission Error/.test(error.message) ? UNRESTRICTED_HINT : undefined);
+    });
+    if (!options.unrestricted && !READING_STATEMENTS.has(prepared.statementType)) {
+      throw new BadInputError(
+        `goldpipe query reads the lake and changes nothing: ${StatementType[prepared.statementType]} statements are refused`,
+        UNRESTRICTED_HINT,
+      );
+    }
+    if (params.length > 0) prepared.bind(params);
+    const reader = await prepared.runAndReadAll().catch((error: Error) => {
+      throw new BadInputError(error.message.trim(), /Permission Error/.test(error.message) ? UNRESTRICTED_HINT : undefined);
     });
     const columns = reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i).toString() }));
     return { columns, rows: reader.convertRowObjects(plainJson) as Record<string, Json>[] };
   });
 }
+
+/** A symbolic link under the curated table (or the table's folder being one) could lead a confined query out of the lake. */
+async function refuseLinks(curatedDir: string): Promise<void> {
+  const lakeDir = curatedDir.slice(0, curatedDir.length - repositoryTableDefinition().LocationPrefix.length);
+  let folder = lakeDir;
+  for (const part of path.relative(lakeDir, curatedDir).split(path.sep).filter(Boolean)) {
+    folder = path.join(folder, part);
+    if ((await lstat(folder).catch(() => undefined))?.isSymbolicLink()) throw linkRefused(folder);
+  }
+  const entries = await readdir(curatedDir, { recursive: true, withFileTypes: true }).catch(() => []);
+  const link = entries.find((entry) => entry.isSymbolicLink());
+  if (link) throw linkRefused(path.join(link.parentPath, link.name));
+}
+
+const linkRefused = (file: string) =>
+  new BadInputError(
+    `${file} is a symbolic link inside the lake's curated table; a confined query does not follow links`,
+    UNRESTRICTED_HINT,
+  );
 
 export interface VisiblePartition extends Partition {
   rows: number;

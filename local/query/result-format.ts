@@ -18,13 +18,22 @@ export function formatResult(result: QueryResult, format: ResultFormat): string 
   }
 }
 
-/** RFC 4180: a header line, fields quoted when they hold a comma, quote or line break; nested values as JSON. */
+/**
+ * RFC 4180: a header line, fields quoted when they hold a comma, quote or line break; nested values
+ * as JSON. Text that a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a
+ * carriage return: a headline such as `=cmd|' /C calc'!A0`) gets a leading apostrophe, which
+ * spreadsheets show as text; numbers are written as they are.
+ */
 export function formatCsv({ columns, rows }: QueryResult): string {
   const field = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
-  const cell = (value: Json) => (value === null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value));
-  const lines = [columns.map((c) => field(c.name)), ...rows.map((row) => columns.map((c) => field(cell(row[c.name] ?? null))))];
+  const cell = (value: Json) =>
+    value === null ? "" : typeof value === "object" ? JSON.stringify(value) : typeof value === "string" ? inert(value) : String(value);
+  const lines = [columns.map((c) => field(inert(c.name))), ...rows.map((row) => columns.map((c) => field(cell(row[c.name] ?? null))))];
   return lines.map((line) => `${line.join(",")}\r\n`).join("");
 }
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+const inert = (text: string) => (FORMULA_START.test(text) ? `'${text}` : text);
 
 /** Aligned columns for a terminal: numbers to the right, long text cut with an ellipsis, the row count under. */
 export function formatTable({ columns, rows }: QueryResult): string {

@@ -5,6 +5,7 @@ export function formatReportText(report: RunReport): string {
   const lines = [
     `run ${report.run_id}: ${report.status} (${report.trigger}, sealed ${utc(report.created_at)})`,
     `headlines   read ${number(report.rows_read)} = valid ${number(report.rows_valid)} + quarantined ${number(report.rows_quarantined)}`,
+    ...(report.rows_realtime > 0 ? [`            scored in real time ${number(report.rows_realtime)} (the rest waited for this run)`] : []),
     `            sealed ${number(report.rows_sharded)} into ${report.shards} shards ` +
       `(${number(report.duplicates_sealed)} duplicates dropped at sealing)`,
     `            scored ${number(report.rows_scored)}, unscorable ${number(report.rows_unscorable)}, ` +

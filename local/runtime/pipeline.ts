@@ -1,11 +1,16 @@
 import { readFileSync } from "node:fs";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { parse } from "yaml";
-import { finalizeRun, FinalizeRunInputSchema } from "../../functions/core/orchestration/finalize-run.ts";
+import { z } from "zod";
+import { MergeEventSchema } from "../../functions/core/lake/events.ts";
+import { FinalizeRunEventSchema } from "../../functions/core/orchestration/events.ts";
+import { finalizeRun } from "../../functions/core/orchestration/finalize-run.ts";
 import type { MergeResult } from "../../functions/core/lake/merge.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
-import { RunInputSchema, type RunInput } from "../../functions/core/orchestration/run-input.ts";
+import { RunInputSchema, ShardItemSchema, type RunInput } from "../../functions/core/orchestration/run-input.ts";
 import type { Chaos } from "./chaos.ts";
+import type { KillSwitch } from "./kill-switch.ts";
+import { withLocalItemReaders } from "./item-reader.ts";
 import { ProcessingJobRunner } from "./processing-job-runner.ts";
 
 export const PIPELINE_ASL_URL = new URL("../../statemachines/pipeline.asl.yaml", import.meta.url);
@@ -43,6 +48,10 @@ export interface LocalPipelineOptions {
   /** Wait before each retry, instead of the definition's backoff (seconds to minutes in AWS). */
   retryDelayMs?: number;
   onShard?: (event: ShardEvent) => void;
+  /** Aborting it stops the execution: no new state starts, running jobs are stopped, and the execution rejects once they have ended. */
+  signal?: AbortSignal;
+  /** GOLDPIPE_KILL_AT: told after each state has run. */
+  killSwitch?: KillSwitch;
 }
 
 /** Default local wait before a retry: long enough to read in a log, short beside a job. */
@@ -51,20 +60,32 @@ const LOCAL_RETRY_DELAY_MS = 200;
 /**
  * Runs one execution of statemachines/pipeline.asl.yaml in this process with aws-local-stepfunctions,
  * every Task overridden by state name with its local handler: S3 calls on the lake, ScoreShard on
- * the processing-job runner, the Lambdas on their core functions. Resolves to the execution's output
- * (ReportRun's report); rejects when the execution fails.
+ * the processing-job runner, the Lambdas on their core functions. The Map reads its shard list from
+ * the lake as in AWS (local/runtime/item-reader.ts) and runs each shard's states in this process.
+ * Resolves to the execution's output (ReportRun's report); rejects when the execution fails.
  */
 export async function runPipeline(name: string, input: RunInput, options: LocalPipelineOptions): Promise<unknown> {
   const run = RunInputSchema.parse(input);
   const { store, bucket, lake, onShard } = options;
-  const byScoresPrefix = new Map(run.shards.map((shard) => [shard.scores_prefix, shard.index]));
-  const byShardId = new Map(run.shards.map((shard) => [shard.shard_id, shard.index]));
+  const byScoresPrefix = new Map<string, number>();
+  const byShardId = new Map<string, number>();
   const attempts = new Map<number, number>();
   const lakeKey = (parameters: unknown) => {
     const { Bucket, Key } = parameters as { Bucket: string; Key: string };
     if (Bucket !== bucket) throw new Error(`s3://${Bucket}/${Key} is outside the local lake's bucket ${bucket}`);
     return Key;
   };
+  const local = withLocalItemReaders(pipelineDefinition(), async (parameters) => {
+    const key = lakeKey(parameters);
+    const body = await store.get(key);
+    if (body === undefined) throw new Error(`the shard list ${key} of run ${run.run_id} is not in the lake`);
+    const shards = z.array(ShardItemSchema).parse(JSON.parse(body.toString("utf8")));
+    for (const shard of shards) {
+      byScoresPrefix.set(shard.scores_prefix, shard.index);
+      byShardId.set(shard.shard_id, shard.index);
+    }
+    return shards;
+  });
   const shardOfKey = (key: string) => byScoresPrefix.get(key.slice(0, key.lastIndexOf("/") + 1)) ?? -1;
 
   const runner = new ProcessingJobRunner({
@@ -102,6 +123,7 @@ export async function runPipeline(name: string, input: RunInput, options: LocalP
   };
 
   const handlers: Record<string, (parameters: never) => Promise<unknown>> = {
+    ...local.handlers,
     CheckCheckpoint: async (parameters) => {
       const key = lakeKey(parameters);
       const found = await store.head(key);
@@ -124,8 +146,8 @@ export async function runPipeline(name: string, input: RunInput, options: LocalP
       onShard?.({ type: "failed", index: body.index ?? -1 });
       return {};
     },
-    FinalizeRun: async (parameters) => finalizeRun(store, FinalizeRunInputSchema.parse(parameters)),
-    MergeRun: async (parameters) => lake.merge(FinalizeRunInputSchema.parse(parameters).run_id),
+    FinalizeRun: async (parameters) => finalizeRun(store, FinalizeRunEventSchema.parse(parameters)),
+    MergeRun: async (parameters) => lake.merge(MergeEventSchema.parse(parameters).run_id),
     ReadRefreshStatement: async (parameters) => {
       const key = lakeKey(parameters);
       const body = await store.get(key);
@@ -139,11 +161,33 @@ export async function runPipeline(name: string, input: RunInput, options: LocalP
     ReportRun: async (parameters) => lake.report(parameters),
   };
 
+  // Every state's handler runs to its end even once the execution is stopped, so nothing is left
+  // half-written or running; the stop waits for them. No handler starts after the stop: the
+  // engine may still be walking the Map, and a refused job must not be recorded as a failed shard.
+  const inFlight = new Set<Promise<unknown>>();
+  const tracked = Object.fromEntries(
+    Object.entries(handlers).map(([state, handler]) => [
+      state,
+      (parameters: never) => {
+        if (options.signal?.aborted)
+          return Promise.reject(new ExecutionStoppedError(`${state} not started: execution ${name} was stopped`));
+        const running = handler(parameters).then((result) => {
+          options.killSwitch?.afterState(state);
+          return result;
+        });
+        inFlight.add(running);
+        const settled = () => inFlight.delete(running);
+        running.then(settled, settled);
+        return running;
+      },
+    ]),
+  );
+
   const delay = options.retryDelayMs ?? LOCAL_RETRY_DELAY_MS;
-  const machine = new StateMachine(pipelineDefinition());
+  const machine = new StateMachine(local.definition);
   const execution = machine.run(run, {
     overrides: {
-      taskResourceLocalHandlers: handlers as never,
+      taskResourceLocalHandlers: tracked as never,
       retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((state) => [state, delay])),
       waitTimeOverrides: { WaitBeforeRetry: delay },
     },
@@ -152,11 +196,29 @@ export async function runPipeline(name: string, input: RunInput, options: LocalP
       State: { RetryCount: 0 },
     },
   });
+  const stop = () => {
+    execution.abort();
+    void runner.stop();
+  };
+  options.signal?.addEventListener("abort", stop, { once: true });
+  if (options.signal?.aborted) stop();
   try {
     return await execution.result;
   } catch (error) {
+    if (options.signal?.aborted) {
+      await runner.stop();
+      await Promise.allSettled([...inFlight]);
+      throw new ExecutionStoppedError(`execution ${name} was stopped`);
+    }
     // aws-local-stepfunctions wraps the failing state's error; its cause is what went wrong.
     const cause = (error as { cause?: unknown }).cause;
     throw cause instanceof Error ? cause : error;
+  } finally {
+    options.signal?.removeEventListener("abort", stop);
   }
+}
+
+/** The execution was stopped from outside (goldpipe run interrupted), after its running states had ended. */
+export class ExecutionStoppedError extends Error {
+  override name = "ExecutionStoppedError";
 }

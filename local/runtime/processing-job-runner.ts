@@ -1,7 +1,6 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readdir, readFile, rm, stat, symlink } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
@@ -9,8 +8,13 @@ import { z } from "zod";
 import { BadInputError } from "../../functions/core/errors.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
 import { chaosVerdict, spotInterruption, type Chaos, type ChaosVerdict } from "./chaos.ts";
+import { makeTemporaryFolder } from "../../functions/core/temporary-folder.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** Each job runs under it, so that it ends with this process whatever way this one ends. */
+const JOB_SUPERVISOR = fileURLToPath(new URL("./job-supervisor.ts", import.meta.url));
+/** gpu-job's Python package, put on PYTHONPATH as the image's /opt/program. */
+export const GPU_JOB_DIR = path.join(REPO_ROOT, "gpu-job");
 /** SageMaker's root inside the container; the runner maps it to the job's directory. */
 const CONTAINER_ROOT = "/opt/ml/";
 /** DescribeProcessingJob's FailureReason holds at most this many characters. */
@@ -24,6 +28,10 @@ const STDERR_DRAIN_MS = 500;
 const IMAGE_ENTRYPOINT = ["python3", "-m", "goldpipe_scorer"];
 /** The image's CUDA compat wrapper, which a training job names in its ContainerEntrypoint. */
 const IMAGE_WRAPPER = "/usr/local/bin/entrypoint.sh";
+/** The job's success checkpoint, beside its chunks. */
+const SUCCESS_FILE = "_SUCCESS";
+/** Where the container leaves its failure reason; DescribeProcessingJob shows its first 1 KB as ExitMessage. */
+const EXIT_MESSAGE_FILE = "/opt/ml/output/message";
 
 /** The CreateProcessingJob request, as the ScoreShard state resolves it: the fields the local runner acts on. */
 export const ProcessingJobRequestSchema = z.object({
@@ -73,6 +81,11 @@ export type TrainingJobRequest = z.infer<typeof TrainingJobRequestSchema>;
  * Describe…Job answer as JSON: SageMaker's FailureReason and, when the container left one in its
  * message file, its ExitMessage. `failureReason` is what a person reads: the message, else the reason.
  */
+/** A job stopped because the runner was told to stop (goldpipe run interrupted): not the job's failure. */
+export class ProcessingJobStoppedError extends Error {
+  override name = "ProcessingJobStoppedError";
+}
+
 export class SageMakerJobFailedError extends Error {
   override name = "States.TaskFailed";
   readonly failureReason: string;
@@ -197,12 +210,38 @@ export class ProcessingJobRunner {
   readonly #options: ProcessingJobRunnerOptions;
   /** Attempts seen per shard (GOLDPIPE_SHARD_ID) in this execution, for chaos. */
   readonly #attempts = new Map<string, number>();
+  /** Jobs running now (their supervisors), and every run() not yet settled. */
+  readonly #jobs = new Set<ChildProcess>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #stopped = false;
 
   constructor(options: ProcessingJobRunnerOptions) {
     this.#options = options;
   }
 
-  async run(parameters: unknown): Promise<{ ProcessingJobName: string; ProcessingJobArn: string; ProcessingJobStatus: "Completed" }> {
+  /** Stops every job running now and refuses new ones; resolves once each has ended and its job directory is gone. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const job of this.#jobs) job.kill("SIGTERM");
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  /** The job's work, counted in flight until it settles, so that stop() can wait for it. */
+  #track<T>(running: Promise<T>): Promise<T> {
+    this.#inFlight.add(running);
+    const settled = () => this.#inFlight.delete(running);
+    running.then(settled, settled);
+    return running;
+  }
+
+  run(parameters: unknown): Promise<{ ProcessingJobName: string; ProcessingJobArn: string; ProcessingJobStatus: "Completed" }> {
+    return this.#track(this.#runProcessing(parameters));
+  }
+
+  async #runProcessing(
+    parameters: unknown,
+  ): Promise<{ ProcessingJobName: string; ProcessingJobArn: string; ProcessingJobStatus: "Completed" }> {
+    if (this.#stopped) throw new ProcessingJobStoppedError("the local runner is stopping: no new job starts");
     const job = processingJob(ProcessingJobRequestSchema.parse(parameters));
     const verdict = this.#chaos(job);
     const exit = await this.#runContainer(job, verdict.fail ? verdict.afterChunks : undefined);
@@ -220,18 +259,17 @@ export class ProcessingJobRunner {
    * a spot job, until MaxWaitTimeInSeconds. TrainingTimeInSeconds counts every container's run; on
    * this machine nothing is billed at a spot price, so BillableTimeInSeconds equals it.
    */
-  async runTraining(parameters: unknown): Promise<{
-    TrainingJobName: string;
-    TrainingJobArn: string;
-    TrainingJobStatus: "Completed";
-    TrainingTimeInSeconds: number;
-    BillableTimeInSeconds: number;
-  }> {
+  runTraining(parameters: unknown): Promise<TrainingJobDescription> {
+    return this.#track(this.#runTraining(parameters));
+  }
+
+  async #runTraining(parameters: unknown): Promise<TrainingJobDescription> {
     const request = TrainingJobRequestSchema.parse(parameters);
     const job = trainingJob(request);
     const started = performance.now();
     let ranSeconds = 0;
     for (let restart = 0; ; restart++) {
+      if (this.#stopped) throw new ProcessingJobStoppedError(`${job.name} was not started: the local runner is stopping`);
       const verdict = this.#chaos(job);
       const interruption = spotInterruption(this.#options.chaos, this.#shardIndex(job), this.#attempts.get(job.shardId)! - 1);
       const crashAfter = verdict.fail ? verdict.afterChunks : interruption.interrupted ? interruption.afterChunks : undefined;
@@ -290,7 +328,7 @@ export class ProcessingJobRunner {
   async #runContainer(job: ContainerJob, crashAfterChunks: number | undefined): Promise<JobExit> {
     const jobName = job.name;
     const shardId = job.shardId;
-    const jobDir = await mkdtemp(path.join(os.tmpdir(), "goldpipe-job-"));
+    const jobDir = await makeTemporaryFolder("job");
     const local = (containerPath: string) => path.join(jobDir, containerPath.slice(CONTAINER_ROOT.length));
     try {
       let checkpointChunks = 0;
@@ -327,12 +365,13 @@ export class ProcessingJobRunner {
       const timer = setInterval(upload, UPLOAD_INTERVAL_MS);
       let exit: JobExit;
       try {
-        exit = await this.#launch(job, local, crashAfterChunks);
+        exit = await this.#launch(job, jobDir, local, crashAfterChunks);
       } finally {
         clearInterval(timer);
         await upload();
       }
       if (uploadError !== undefined) throw uploadError;
+      if (this.#stopped && exit.code !== 0) throw new ProcessingJobStoppedError(`${jobName} was stopped with the local runner`);
       if (exit.code !== 0) exit.failure = (await readFile(local(job.messageFile), "utf8").catch(() => "")).trim();
       return exit;
     } finally {
@@ -379,10 +418,17 @@ export class ProcessingJobRunner {
 
   /**
    * Uploads every file that is new or changed since the last pass, whatever its name, as Continuous
-   * upload does: a file the job is still writing there would reach the lake half-written.
+   * upload does: a file the job is still writing there would reach the lake half-written. The
+   * success checkpoint goes last, so that a goldpipe killed mid-pass never leaves a _SUCCESS in the
+   * lake without the chunks and metrics it vouches for.
    */
   async #upload(output: { dir: string; prefix: string; uploaded: Map<string, number> }): Promise<void> {
-    for (const relative of await filesUnder(output.dir)) {
+    const files = await filesUnder(output.dir);
+    const checkpointLast = [
+      ...files.filter((f) => path.basename(f) !== SUCCESS_FILE),
+      ...files.filter((f) => path.basename(f) === SUCCESS_FILE),
+    ];
+    for (const relative of checkpointLast) {
       const file = path.join(output.dir, relative);
       const { mtimeMs, size } = await stat(file);
       const version = mtimeMs * 1e6 + size;
@@ -392,19 +438,30 @@ export class ProcessingJobRunner {
     }
   }
 
-  #launch(job: ContainerJob, local: (p: string) => string, crashAfterChunks: number | undefined): Promise<JobExit> {
+  /**
+   * Starts the entry point under the job supervisor, out of this process's group (a Ctrl-C reaches
+   * goldpipe, which stops the jobs itself): a stop or MaxRuntimeInSeconds reaches the job through the
+   * supervisor, and the death of this process ends the job and removes its directory.
+   */
+  #launch(job: ContainerJob, jobDir: string, local: (p: string) => string, crashAfterChunks: number | undefined): Promise<JobExit> {
     const [entry, ...entryArgs] = job.entrypoint[0] === IMAGE_WRAPPER ? job.entrypoint.slice(1) : job.entrypoint;
     const command = entry === "python3" || entry === "python" ? (this.#options.python ?? defaultPython()) : (entry ?? "");
     const args = [...entryArgs, ...job.arguments].map((arg) => (arg.startsWith(CONTAINER_ROOT) ? local(arg) : arg));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...job.environment,
-      PYTHONPATH: [path.join(REPO_ROOT, "gpu-job"), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
+      PYTHONPATH: [GPU_JOB_DIR, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
     };
     delete env.GOLDPIPE_CRASH_AFTER_CHUNKS;
     if (crashAfterChunks !== undefined) env.GOLDPIPE_CRASH_AFTER_CHUNKS = String(crashAfterChunks);
     return new Promise((resolve, reject) => {
-      const child = spawn(command, args, { env, stdio: ["ignore", "ignore", "pipe"] });
+      if (this.#stopped) return reject(new ProcessingJobStoppedError(`${job.name} was not started: the local runner is stopping`));
+      const child = spawn(process.execPath, [JOB_SUPERVISOR, String(process.pid), jobDir, command, ...args], {
+        env,
+        stdio: ["ignore", "ignore", "pipe"],
+        detached: true,
+      });
+      this.#jobs.add(child);
       let stderr = "";
       child.stderr.setEncoding("utf8").on("data", (text: string) => {
         stderr = (stderr + text).slice(-4000);
@@ -413,16 +470,18 @@ export class ProcessingJobRunner {
       let stopped = false;
       const stopper = setTimeout(() => {
         stopped = true;
-        child.kill("SIGKILL");
+        child.kill("SIGTERM");
       }, limit * 1000);
       child.on("error", (error) => {
         clearTimeout(stopper);
-        reject(new Error(`cannot start the processing job's entry point ${command}: ${error.message}`));
+        this.#jobs.delete(child);
+        reject(new Error(`cannot start the processing job's supervisor: ${error.message}`));
       });
       // The job's exit ends it, even while a process it left behind holds stderr open; 'close'
       // (stderr drained) is awaited only briefly.
       child.on("exit", (code, signal) => {
         clearTimeout(stopper);
+        this.#jobs.delete(child);
         const done = () => resolve({ code: code ?? (signal ? 128 : 1), signal, stderr, maxRuntimeExceeded: stopped ? limit : undefined });
         const drained = setTimeout(done, STDERR_DRAIN_MS);
         child.once("close", () => {
@@ -432,6 +491,14 @@ export class ProcessingJobRunner {
       });
     });
   }
+}
+
+interface TrainingJobDescription {
+  TrainingJobName: string;
+  TrainingJobArn: string;
+  TrainingJobStatus: "Completed";
+  TrainingTimeInSeconds: number;
+  BillableTimeInSeconds: number;
 }
 
 interface JobExit {

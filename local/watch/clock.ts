@@ -36,6 +36,7 @@ export function storeOnClock(store: ObjectStore, clock: Clock): ObjectStore {
     get: (key) => store.get(key),
     getStream: (key) => store.getStream(key),
     put: (key, body, options) => store.put(key, body, options),
+    createIfAbsent: (key, body, options) => store.createIfAbsent(key, body, options),
     delete: (key) => store.delete(key),
     head: async (key) => {
       const info = await store.head(key);

@@ -2,8 +2,9 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { createTableDdl, headlineSentimentTable, refreshStatements } from "../../functions/core/lake/lake-table.ts";
+import { createTableDdl, refreshStatements } from "../../functions/core/lake/lake-table.ts";
 import { namedQueries } from "../../local/query/named-queries.ts";
+import { repositoryTableDefinition } from "../../local/query/table-definition.ts";
 
 /**
  * Every statement goldpipe sends to Athena, read by sqlglot's Athena dialect (tests/support/athena_sql.py): the
@@ -36,7 +37,7 @@ const days = (count: number) =>
 
 describe("the SQL goldpipe sends to Athena", () => {
   it("parses in Athena's dialect, and the named queries answer alike on Athena and DuckDB", async () => {
-    const table = headlineSentimentTable();
+    const table = repositoryTableDefinition();
     const statements: Statement[] = [
       ...(await namedQueries()).map((q) => ({ name: `named query ${q.name}`, sql: q.sql, kind: "query" as const })),
       { name: "CREATE EXTERNAL TABLE", sql: createTableDdl(table, "s3://goldpipe-dev-lake/"), kind: "ddl" },

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { withDuckDB } from "../../functions/core/lake/duckdb.ts";
 import { sqlString } from "../../functions/core/lake/sql-literal.ts";
 import { RunReportSchema, type RunReport } from "../../functions/core/lake/report.ts";
-import { queryLake } from "../../local/query/lake-catalog.ts";
+import { curatedRows, scoredRows } from "../support/lake-counts.ts";
 import { buildTinyModel, goldpipe, writeHeadlinesCsv } from "../support/pipeline-fixtures.ts";
 
 let workdir: string;
@@ -30,19 +30,6 @@ const run = (file: string, env: Record<string, string | undefined> = {}) =>
 
 const reportOf = (stdout: string): RunReport => RunReportSchema.parse(JSON.parse(stdout));
 
-/** Every row the GPU jobs wrote to the lake for the run, and how many distinct headlines they are. */
-async function scoredRows(runId: string): Promise<{ rows: number; distinct: number }> {
-  const glob = path.join(lake, "runs", runId, "scores", "*", "part-*.parquet");
-  return withDuckDB(async (db) => {
-    const [row] = (
-      await db.runAndReadAll(
-        `SELECT count(*)::INTEGER AS rows, count(DISTINCT id)::INTEGER AS distinct FROM read_parquet(${sqlString(glob)})`,
-      )
-    ).getRowObjectsJson() as { rows: number; distinct: number }[];
-    return row!;
-  });
-}
-
 /** Rows the shards' final attempts found already scored by an earlier, crashed one (their metrics.json). */
 async function rowsResumed(runId: string): Promise<number> {
   const glob = path.join(lake, "runs", runId, "scores", "*", "metrics.json");
@@ -54,18 +41,14 @@ async function rowsResumed(runId: string): Promise<number> {
   });
 }
 
-async function curatedRows(): Promise<{ rows: number; distinct: number }> {
-  const result = await queryLake(lake, "SELECT count(*)::INTEGER AS rows, count(DISTINCT id)::INTEGER AS distinct FROM headline_sentiment");
-  return result.rows[0] as { rows: number; distinct: number };
-}
-
 function expectCountsAddUp(report: RunReport) {
   expect(report.rows_read).toBe(report.rows_valid + report.rows_quarantined);
   expect(report.rows_valid).toBe(report.rows_sharded + report.duplicates_sealed);
   expect(report.rows_curated).toBe(report.rows_scored - report.duplicates);
 }
 
-describe("goldpipe run on the local runtime (the ASL, the processing-job runner, the real GPU job)", () => {
+// Every job attempt starts Python, torch and the model: a run with retried shards takes minutes on a busy shared CPU.
+describe("goldpipe run on the local runtime (the ASL, the processing-job runner, the real GPU job)", { timeout: 420_000 }, () => {
   it("scores every valid headline once and the report's counts add up", async () => {
     const file = await writeHeadlinesCsv(path.join(workdir, "drop.csv"), 900, 11, 12);
     const { code, stdout, stderr } = await run(file);
@@ -76,8 +59,8 @@ describe("goldpipe run on the local runtime (the ASL, the processing-job runner,
     expectCountsAddUp(report);
     expect(report.rows_scored).toBe(report.rows_sharded);
     expect(report.shards).toBe(Math.ceil(report.rows_sharded / 300));
-    expect(await scoredRows(report.run_id)).toEqual({ rows: report.rows_sharded, distinct: report.rows_sharded });
-    expect(await curatedRows()).toEqual({ rows: report.rows_curated, distinct: report.rows_curated });
+    expect(await scoredRows(lake, report.run_id)).toEqual({ rows: report.rows_sharded, distinct: report.rows_sharded });
+    expect(await curatedRows(lake)).toEqual({ rows: report.rows_curated, distinct: report.rows_curated });
   });
 
   it("still succeeds when a third of job attempts crash after a chunk, resuming each retry and scoring no row twice", async () => {
@@ -91,8 +74,8 @@ describe("goldpipe run on the local runtime (the ASL, the processing-job runner,
     expect(await rowsResumed(report.run_id)).toBeGreaterThan(0);
     expectCountsAddUp(report);
     expect(report.rows_scored).toBe(report.rows_sharded);
-    expect(await scoredRows(report.run_id)).toEqual({ rows: report.rows_sharded, distinct: report.rows_sharded });
-    expect(await curatedRows()).toEqual({ rows: report.rows_curated, distinct: report.rows_curated });
+    expect(await scoredRows(lake, report.run_id)).toEqual({ rows: report.rows_sharded, distinct: report.rows_sharded });
+    expect(await curatedRows(lake)).toEqual({ rows: report.rows_curated, distinct: report.rows_curated });
   });
 
   it("ends PartiallyFailed (exit 3) when shards exhaust their retries, and replay makes the run whole", async () => {
@@ -115,7 +98,7 @@ describe("goldpipe run on the local runtime (the ASL, the processing-job runner,
     expect(whole).toMatchObject({ run_id: partial.run_id, status: "Succeeded", shards_failed: 0 });
     expectCountsAddUp(whole);
     expect(whole.rows_scored).toBe(whole.rows_sharded);
-    expect(await scoredRows(whole.run_id)).toEqual({ rows: whole.rows_sharded, distinct: whole.rows_sharded });
-    expect(await curatedRows()).toEqual({ rows: whole.rows_sharded, distinct: whole.rows_sharded });
+    expect(await scoredRows(lake, whole.run_id)).toEqual({ rows: whole.rows_sharded, distinct: whole.rows_sharded });
+    expect(await curatedRows(lake)).toEqual({ rows: whole.rows_sharded, distinct: whole.rows_sharded });
   });
 });

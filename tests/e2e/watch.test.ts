@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PENDING_PREFIX } from "../../functions/core/lake-keys.ts";
+import { fastScorer } from "../support/fast-scorer.ts";
 import { buildTinyModel, goldpipe, writeHeadlinesCsv } from "../support/pipeline-fixtures.ts";
 
 const BIN = path.resolve(import.meta.dirname, "../../bin/goldpipe.mjs");
@@ -48,13 +49,27 @@ interface Event {
 }
 
 /** `goldpipe watch` as its own process, as a user runs it: its JSON events as they come, and its exit. */
-function startWatch(clockStart: string) {
-  // Its own process group, as a terminal's foreground job: Ctrl-C reaches watch and the GPU jobs it started.
+function startWatch(clockStart: string, options: { args?: string[]; env?: Record<string, string>; model?: string } = {}) {
+  // Its own process group, as a terminal's foreground job: Ctrl-C reaches watch, which stops the GPU jobs it started.
   const child = spawn(
     process.execPath,
-    [BIN, "watch", drop, "--lake", lake, "--model", model, "--config", schedule, "--start-at", clockStart, "--json"],
+    [
+      BIN,
+      "watch",
+      drop,
+      "--lake",
+      lake,
+      "--model",
+      options.model ?? model,
+      "--config",
+      schedule,
+      "--start-at",
+      clockStart,
+      "--json",
+      ...(options.args ?? []),
+    ],
     {
-      env: { ...process.env, GOLDPIPE_CHAOS: "" },
+      env: { ...process.env, GOLDPIPE_CHAOS: "", ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     },
@@ -121,6 +136,7 @@ describe("goldpipe watch, end to end on the local runtime", () => {
     expect(sealed).toMatchObject({ trigger: "schedule", run_id: expect.stringMatching(/^run-/) });
     const finished = await watch.waitFor("the run's end", (e) => e.event === "run_finished");
     expect(finished).toMatchObject({ run_id: sealed.run_id, status: "Succeeded", rows_curated: 60 });
+    await watch.waitFor("the move to ingested/", (e) => e.event === "moved");
     expect(await readdir(path.join(drop, "ingested"))).toEqual(["news.csv"]);
     expect(await curatedCount()).toBe(60);
     const report = JSON.parse(await readFile(path.join(lake, "runs", String(sealed.run_id), "report.json"), "utf8"));
@@ -149,7 +165,7 @@ describe("goldpipe watch, end to end on the local runtime", () => {
     expect(await monday.stop()).toBe(0);
   });
 
-  it("stopped twice mid-run, leaves the run for replay and says so at the next start", async () => {
+  it("stopped twice mid-run, leaves the run, and the next start resumes it", async () => {
     const watch = startWatch(OPEN);
     await writeHeadlinesCsv(path.join(drop, "news.csv"), 30, 23);
     const sealed = await watch.waitFor("the seal", (e) => e.event === "seal_result");
@@ -157,16 +173,70 @@ describe("goldpipe watch, end to end on the local runtime", () => {
     await watch.waitFor("the stopping notice", (e) => e.event === "stopping");
     watch.ctrlC();
     expect(await watch.exited).toBe(130);
-    expect(watch.stderr()).toMatch(/stopping now; the unfinished run is left for goldpipe replay/);
+    expect(watch.stderr()).toMatch(/stopping now; the unfinished run is resumed at the next start/);
 
     const next = startWatch(CLOSED);
-    await next.waitFor("the start", (e) => e.event === "started");
-    expect(next.stderr()).toContain(`run ${String(sealed.run_id)} is not finished`);
+    const resumed = await next.waitFor("the resume", (e) => e.event === "resumed");
+    expect(resumed).toMatchObject({ run_id: sealed.run_id });
+    const finished = await next.waitFor("the resumed run's end", (e) => e.event === "run_finished");
+    expect(finished).toMatchObject({ run_id: sealed.run_id, status: "Succeeded", rows_curated: 30 });
     expect(await next.stop()).toBe(0);
-    const replay = await goldpipe(["replay", String(sealed.run_id), "--lake", lake, "--model", model, "--json"], {
-      GOLDPIPE_CHAOS: undefined,
-    });
-    expect(replay.code, replay.stderr).toBe(0);
     expect(await curatedCount()).toBe(30);
+  });
+});
+
+describe("goldpipe watch and writers that take their time", () => {
+  let fast: { python: string; model: string };
+  beforeAll(async () => {
+    fast = await fastScorer(workdir);
+  });
+  const startFast = (args: string[] = []) =>
+    startWatch(OPEN, { model: fast.model, env: { GOLDPIPE_PYTHON: fast.python }, args: ["--settle-seconds", "0.5", ...args] });
+
+  it("reads a file only once its writer has closed it, then the rows appended with >> after, losing none", async () => {
+    const watch = startFast(["--quiet-seconds", "6"]);
+    await watch.waitFor("the start", (e) => e.event === "started");
+    const rows = (await readFile(await writeHeadlinesCsv(path.join(workdir, "slow.csv"), 12, 24), "utf8")).split("\n").filter(Boolean);
+    const held = path.join(drop, "held.csv");
+    // A writer that keeps the file open and pauses longer than the settle time between rows.
+    const writer = spawn("sh", [
+      "-c",
+      'exec 3>"$1"; shift; for row in "$@"; do printf "%s\\n" "$row" >&3; sleep 1; done',
+      "sh",
+      held,
+      ...rows.slice(0, 6),
+    ]);
+    await new Promise((resolve) => writer.on("exit", resolve));
+    const first = await watch.waitFor("the held file", (e) => e.event === "ingested" && e.file === held);
+    expect(first).toMatchObject({ rows_valid: 5, rows_before: 0 });
+    // Then rows appended one at a time, each by a new writer (>>), with pauses longer than the settle time.
+    for (const row of rows.slice(6)) {
+      await appendFile(held, `${row}\n`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    await watch.waitFor(
+      "every row",
+      () => watch.events.filter((e) => e.event === "ingested" && e.file === held).reduce((sum, e) => sum + Number(e.rows_valid), 0) === 12,
+    );
+    await watch.waitFor("the move once quiet", (e) => e.event === "moved" && e.file === held);
+    await watch.waitFor(
+      "the run of every row",
+      () => watch.events.filter((e) => e.event === "run_finished").reduce((sum, e) => sum + Number(e.rows_curated), 0) === 12,
+    );
+    expect(await watch.stop()).toBe(0);
+    expect(await curatedCount()).toBe(12);
+  });
+
+  it("stops with a clear error, and makes no new lake, when its lake directory is removed under it", async () => {
+    const watch = startFast();
+    await watch.waitFor("the first decision", (e) => e.event === "seal_decision");
+    await rm(lake, { recursive: true, force: true });
+    expect(await watch.exited).toBe(2);
+    expect(watch.stderr()).toMatch(
+      /^goldpipe watch: the lake directory .* was removed while watch was running; the headlines pending in it/m,
+    );
+    expect(watch.events.at(-1)).toMatchObject({ event: "lake_gone" });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await expect(readdir(lake)).rejects.toThrow(/ENOENT/);
   });
 });

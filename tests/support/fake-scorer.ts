@@ -14,7 +14,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-[ -n "$STARTED_MARKER" ] && touch "$STARTED_MARKER"
+[ -n "$STARTED_MARKER" ] && echo $$ > "$STARTED_MARKER"
 mkdir -p "$out"
 {
   echo "run=$GOLDPIPE_RUN_ID shard=$GOLDPIPE_SHARD_ID crash_after=$GOLDPIPE_CRASH_AFTER_CHUNKS"
@@ -28,7 +28,7 @@ echo chunk > "$out/part-new-00000.parquet"
 case "$FAKE_JOB" in
   fail) echo "the model directory has no tokenizer" > "$failure"; exit 1 ;;
   crash) echo "Killed after chunk 1" >&2; exit 137 ;;
-  sleep) sleep 5 ;;
+  sleep) sleep 30 ;;
 esac
 echo chunk > "$out/part-new-00001.parquet"
 echo '{"rows": 2}' > "$out/metrics.json"

@@ -1,11 +1,15 @@
 import { mergedLake, scoredHeadline } from "./scored-fixtures.ts";
 
-/** Five headlines over two days, two sources and no source, for the named queries and the query command. */
+/**
+ * Six headlines over three days (the last one late evening in New York, already the next day in UTC), two sources and no
+ * source, for the named queries and the query command.
+ */
 export async function namedQueryLake(lake: string): Promise<void> {
   await mergedLake(lake, {
     "run-a": [
       scoredHeadline({
         id: "n1",
+        price_direction: "up",
         published_at: "2024-03-01T10:00:00Z",
         label: "positive",
         score: 0.9,
@@ -15,6 +19,7 @@ export async function namedQueryLake(lake: string): Promise<void> {
       }),
       scoredHeadline({
         id: "n2",
+        price_direction: "down",
         published_at: "2024-03-01T11:00:00Z",
         label: "negative",
         score: 0.8,
@@ -24,6 +29,7 @@ export async function namedQueryLake(lake: string): Promise<void> {
       }),
       scoredHeadline({
         id: "n3",
+        price_direction: "none",
         published_at: "2024-03-01T12:00:00Z",
         label: "negative",
         score: 0.95,
@@ -33,6 +39,7 @@ export async function namedQueryLake(lake: string): Promise<void> {
       }),
       scoredHeadline({
         id: "n4",
+        price_direction: "constant",
         published_at: "2024-03-02T09:00:00Z",
         label: "neutral",
         score: 0.6,
@@ -42,12 +49,24 @@ export async function namedQueryLake(lake: string): Promise<void> {
       }),
       scoredHeadline({
         id: "n5",
+        price_direction: "down",
         published_at: "2024-03-02T10:00:00Z",
         label: "negative",
         score: 0.7,
         symbols: ["XAUUSD"],
         source: null,
         headline: 'Miners drop, "bullion" weak, again',
+      }),
+      scoredHeadline({
+        id: "n6",
+        price_direction: "down",
+        published_at: "2024-07-01T03:30:00Z",
+        label: "negative",
+        score: 0.75,
+        symbols: ["XAU"],
+        tagged_symbols: ["XAU"],
+        source: "wire",
+        headline: "Gold slips in late New York trade",
       }),
     ],
   });

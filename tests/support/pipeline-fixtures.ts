@@ -10,7 +10,10 @@ import { defaultPython } from "../../local/runtime/processing-job-runner.ts";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
 
-/** A one-layer random BERT classifier with a vocabulary learnt from generated headlines: scores in milliseconds on a CPU. */
+/**
+ * A one-layer random BERT classifier with the starter model's two output heads (label, price_direction) and a vocabulary
+ * learnt from generated headlines, initialised wide enough that headlines get different answers: scores in milliseconds on a CPU.
+ */
 export async function buildTinyModel(dir: string): Promise<string> {
   const texts = [...generateHeadlines({ count: 300, seed: 99 })].map((h) => h.headline);
   const textsFile = path.join(dir, "texts.json");
@@ -21,7 +24,8 @@ export async function buildTinyModel(dir: string): Promise<string> {
     "from pathlib import Path",
     "from synthetic_model import save_random_classifier",
     "save_random_classifier(Path(sys.argv[1]), json.loads(Path(sys.argv[2]).read_text()), " +
-      "layers=1, hidden=16, heads=2, intermediate=32, vocab_size=300)",
+      "layers=1, hidden=16, heads=2, intermediate=32, vocab_size=300, initializer_range=0.3, output_heads={" +
+      "'label': ('positive', 'neutral', 'negative'), 'price_direction': ('up', 'constant', 'down', 'none')})",
   ].join("\n");
   await promisify(execFile)(defaultPython(), ["-c", script, model, textsFile], {
     env: { ...process.env, PYTHONPATH: path.join(REPO, "gpu-job") },

@@ -21,8 +21,8 @@ export async function putFinishedRun(store: ObjectStore): Promise<{ manifest: Ru
     ...sealed,
     status: "PartiallyFailed",
     sources: [
-      { file: "incoming/a.csv", sha256: "a".repeat(64), rows_read: 10, rows_valid: 9, rows_quarantined: 1 },
-      { file: "incoming/b.jsonl", sha256: "b".repeat(64), rows_read: 5, rows_valid: 5, rows_quarantined: 0 },
+      { file: "incoming/a.csv", sha256: "a".repeat(64), rows_read: 10, rows_valid: 9, rows_quarantined: 1, rows_realtime: 0 },
+      { file: "incoming/b.jsonl", sha256: "b".repeat(64), rows_read: 5, rows_valid: 5, rows_quarantined: 0, rows_realtime: 0 },
     ],
     rows: 6,
     duplicates: 8,

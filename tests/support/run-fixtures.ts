@@ -11,6 +11,7 @@ export function headline(id: string, overrides: Partial<Headline> = {}): Headlin
     headline: `Gold edges higher as traders weigh headline ${id}`,
     published_at: "2024-03-01T14:30:00.000Z",
     symbols: ["XAUUSD"],
+    tagged_symbols: [],
     source: "wire",
     url: null,
     origin: { file: "incoming/drop.csv", line: 2 },

@@ -8,6 +8,9 @@ import { scoresPrefix, successKey } from "../../functions/core/lake-keys.ts";
 import { mergeRun } from "../../functions/core/lake/merge.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
 import { DirectoryObjectStore } from "../../local/adapters/directory-object-store.ts";
+import { repositoryTableDefinition } from "../../local/query/table-definition.ts";
+
+const table = repositoryTableDefinition();
 
 /** A scored headline as the GPU job writes it; overrides set what a test is about. */
 export function scoredHeadline(overrides: Partial<ScoredHeadline> & Pick<ScoredHeadline, "id">): ScoredHeadline {
@@ -16,6 +19,7 @@ export function scoredHeadline(overrides: Partial<ScoredHeadline> & Pick<ScoredH
     headline: `Gold moves on headline ${overrides.id}`,
     published_at: "2024-03-01T14:30:00.000Z",
     symbols: ["XAUUSD", "GLD"],
+    tagged_symbols: [],
     source: "wire",
     url: `https://news.example/${overrides.id}`,
     origin: { file: "incoming/drop.csv", line: 2 },
@@ -23,6 +27,8 @@ export function scoredHeadline(overrides: Partial<ScoredHeadline> & Pick<ScoredH
     score: 0.9,
     probs: negative ? { positive: 0.05, neutral: 0.05, negative: 0.9 } : { positive: 0.9, neutral: 0.05, negative: 0.05 },
     intensity: "strong",
+    price_direction: negative ? "down" : "up",
+    price_direction_score: 0.85,
     model: "starter",
     run_id: "run-a",
     shard_id: "shard-0",
@@ -90,6 +96,6 @@ export async function mergedLake(lake: string, runs: Record<string, ScoredHeadli
   const store = new DirectoryObjectStore(lake);
   for (const [runId, rows] of Object.entries(runs)) {
     await putScoredShard(store, runId, 0, [rows.map((row) => ({ ...row, run_id: runId }))]);
-    await mergeRun(runId, { store });
+    await mergeRun(runId, { store, table });
   }
 }

@@ -1,9 +1,10 @@
 import { z } from "zod";
 
-/** An SQS event as Lambda delivers it, with only the fields the ingest functions read. */
+/** The fanout and segment functions' event: an SQS event as Lambda delivers it, with only the fields they read. */
 export const SqsEventSchema = z.object({
   Records: z.array(z.object({ messageId: z.string().min(1), body: z.string() })),
 });
+export type SqsEvent = z.output<typeof SqsEventSchema>;
 
 const S3EventRecordSchema = z.object({
   eventName: z.string(),

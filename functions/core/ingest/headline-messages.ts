@@ -16,7 +16,7 @@ export type HeadlineMessage = z.infer<typeof HeadlineMessageSchema>;
 
 export const messageKey = (message: Pick<HeadlineMessage, "sha256" | "seq">) => `${message.sha256}-${message.seq}`;
 
-/** SQS limits: a message under 256 KiB (the issue's bound), a SendMessageBatch of ≤ 10 entries and ≤ 1 MiB in all. */
+/** SQS limits: a message under 256 KiB, a SendMessageBatch of ≤ 10 entries and ≤ 1 MiB in all. */
 export const SQS_LIMITS = { messageBytes: 256 * 1024 - 1, batchBytes: 1024 * 1024, batchEntries: 10 } as const;
 
 export interface SenderOptions {

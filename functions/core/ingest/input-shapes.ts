@@ -5,7 +5,7 @@ import { BadInputError } from "../errors.ts";
 export const INPUT_FIELDS = ["id", "headline", "published_at", "symbols", "source", "url"] as const;
 export type InputField = (typeof INPUT_FIELDS)[number];
 
-/** Column names accepted for each field, compared case-insensitively (DESIGN.md, data contracts). */
+/** Column names accepted for each field, compared case-insensitively: the names common news dumps use. */
 export const COLUMN_ALIASES: Record<InputField, readonly string[]> = {
   id: ["id"],
   headline: ["headline", "title", "news"],

@@ -2,6 +2,7 @@ import type { Headline } from "../headline.ts";
 import { parsePublishedAt } from "./dates.ts";
 import { INVALID_UTF8_MARK } from "./file-reading.ts";
 import { headlineId } from "./headline-id.ts";
+import { withInstruments } from "./instruments.ts";
 import { JsonInputSchema, type InputField, type InputRecord, type RowProblem } from "./input-shapes.ts";
 
 /** Bounds that keep one headline far below a queue message (256 KiB) whatever the input holds. */
@@ -60,7 +61,7 @@ export function normalizeRecord(record: InputRecord, file: string, now: number, 
     id: headlineId(sourceId, headline, publishedAt),
     headline,
     published_at: publishedAt,
-    symbols,
+    ...withInstruments(symbols, headline),
     source,
     url,
     origin: { file, line: record.line },

@@ -1,6 +1,3 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { sqlString } from "./sql-literal.ts";
@@ -9,6 +6,8 @@ import { CURATED_PREFIX, curatedPartitionPrefix } from "../lake-keys.ts";
 /**
  * The curated table, goldpipe.headline_sentiment, as athena/headline_sentiment.yml defines it once
  * for the AWS stack (Glue), the merge (partition refresh) and the local catalog (a DuckDB view).
+ * The side that runs the code reads the file (functions/aws/table-definition.ts in a Lambda,
+ * local/query/table-definition.ts on this machine) and passes the definition in.
  */
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -47,34 +46,14 @@ export interface Partition {
   day: number;
 }
 
-const DEFINITION_PATH = "athena/headline_sentiment.yml";
+/** Where the definition lives, in the repository and at the same path in a Lambda package (serverless.yml package.patterns). */
+export const TABLE_DEFINITION_PATH = "athena/headline_sentiment.yml";
 
-/**
- * Where the definition lives: in the repository beside functions/, or in a Lambda package, which
- * ships it at the same path under the task root (serverless.yml package.patterns).
- */
-export function tableDefinitionFile(): string {
-  const taskRoot = process.env.LAMBDA_TASK_ROOT;
-  return taskRoot ? path.join(taskRoot, DEFINITION_PATH) : fileURLToPath(new URL(`../../../${DEFINITION_PATH}`, import.meta.url));
-}
-
-let cached: TableDefinition | undefined;
-
-/** The table definition, read and validated once per process. */
-export function headlineSentimentTable(): TableDefinition {
-  if (cached) return cached;
-  const file = tableDefinitionFile();
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new Error(
-      `cannot read the table definition ${file} (${(error as Error).message}): ` +
-        `the function's package must include ${DEFINITION_PATH} (serverless.yml package.patterns)`,
-    );
-  }
-  cached = TableDefinitionSchema.parse(parseYaml(text));
-  return cached;
+/** The definition from the file's YAML text; `source` names the file in the error when it is not one. */
+export function parseTableDefinition(yamlText: string, source: string): TableDefinition {
+  const parsed = TableDefinitionSchema.safeParse(parseYaml(yamlText));
+  if (!parsed.success) throw new Error(`${source} is not a table definition: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
 }
 
 /** database.table; a stage may keep the table in a database of its own (ATHENA_DATABASE). */

@@ -1,21 +1,14 @@
 import { z } from "zod";
 import { reportKey } from "../lake-keys.ts";
-import { readManifest, RUN_STATUSES, RUN_TRIGGERS } from "../orchestration/manifest.ts";
+import { commitRun } from "../orchestration/finalize-run.ts";
+import { outcomeOf, readManifest, RUN_STATUSES, RUN_TRIGGERS } from "../orchestration/manifest.ts";
+import { CAPACITIES } from "../orchestration/run-input.ts";
 import { sortPartitions } from "./lake-table.ts";
-import { MergeResultSchema, type MergeResult } from "./merge-result.ts";
+import type { ReportEvent } from "./events.ts";
+import type { MergeResult } from "./merge-result.ts";
 import type { MetricDatum, Metrics, ObjectStore } from "../ports.ts";
 import { runCost } from "./run-cost.ts";
 import { readShardBilling, readShardMetrics } from "../orchestration/shard-metrics.ts";
-import { CAPACITIES } from "../orchestration/run-input.ts";
-
-/** The ReportRun state's input: the run, what MergeRun returned, and the GPU instance type the run's jobs ran on. */
-export const ReportRunInputSchema = z.object({
-  run_id: z.string().min(1),
-  merge: MergeResultSchema,
-  instance_type: z.string().min(1).optional(),
-  capacity: z.enum(CAPACITIES).default("on-demand"),
-});
-export type ReportRunInput = z.input<typeof ReportRunInputSchema>;
 
 const count = z.number().int().nonnegative();
 const seconds = z.number().nonnegative();
@@ -27,10 +20,12 @@ export const RunReportSchema = z.object({
   trigger: z.enum(RUN_TRIGGERS),
   created_at: z.iso.datetime(),
   reported_at: z.iso.datetime(),
-  // Promise 1: rows_read = rows_valid + rows_quarantined; rows_curated = rows_scored − duplicates.
+  // Nothing is lost: rows_read = rows_valid + rows_quarantined; rows_curated = rows_scored − duplicates.
   rows_read: count,
   rows_valid: count,
   rows_quarantined: count,
+  /** Valid rows of the run's files that were scored in real time instead (docs/realtime.md); absent in older reports. */
+  rows_realtime: count.default(0),
   /** Rows sealed into the run's shards, and the headlines dropped at sealing as already in the run. */
   rows_sharded: count,
   duplicates_sealed: count,
@@ -82,13 +77,14 @@ export type RunReport = z.infer<typeof RunReportSchema>;
 
 /**
  * The ReportRun state: reads the run's manifest (finalized), each shard's job metrics and the
- * merge result, writes runs/<run_id>/report.json and puts the run's figures to the Metrics port.
+ * merge result, writes runs/<run_id>/report.json, puts the run's figures to the Metrics port, and
+ * last commits the run: only then does its manifest say Succeeded (or PartiallyFailed).
  */
 export async function reportRun(
-  input: ReportRunInput,
+  input: ReportEvent,
   { store, metrics, now = () => new Date() }: { store: ObjectStore; metrics: Metrics; now?: () => Date },
 ): Promise<RunReport> {
-  const { run_id: runId, merge, instance_type: instanceType, capacity } = ReportRunInputSchema.parse(input);
+  const { run_id: runId, merge, instance_type: instanceType, capacity = "on-demand" } = input;
   const manifest = await readManifest(store, runId);
   if (!manifest) throw new Error(`run ${runId} has no manifest; was it sealed in this bucket?`);
   const shardMetrics = (await Promise.all(manifest.shards.map((shard) => readShardMetrics(store, runId, shard.index)))).filter(
@@ -107,13 +103,14 @@ export async function reportRun(
   const modelLoadSeconds = sum(shardMetrics, (m) => m.model_load_seconds ?? 0);
   const report: RunReport = {
     run_id: runId,
-    status: manifest.status,
+    status: outcomeOf(manifest),
     trigger: manifest.trigger,
     created_at: manifest.created_at,
     reported_at: reportedAt.toISOString(),
     rows_read: sum(manifest.sources, (s) => s.rows_read),
     rows_valid: sum(manifest.sources, (s) => s.rows_valid),
     rows_quarantined: sum(manifest.sources, (s) => s.rows_quarantined),
+    rows_realtime: sum(manifest.sources, (s) => s.rows_realtime),
     rows_sharded: manifest.rows,
     duplicates_sealed: manifest.duplicates,
     shards: manifest.shards.length,
@@ -150,6 +147,7 @@ export async function reportRun(
     contentType: "application/json",
   });
   await metrics.put(runMetrics(report));
+  await commitRun(store, runId, now);
   return report;
 }
 

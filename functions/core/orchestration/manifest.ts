@@ -6,11 +6,21 @@ export const RUN_TRIGGERS = ["manual", "size", "schedule", "replay"] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /**
- * Sealed: shards written and the workflow started. FinalizeRun turns it into Succeeded (every
- * shard scored) or PartiallyFailed (some shards recorded as failed; replay can finish them).
+ * Sealed: shards written and the workflow started. Merging: FinalizeRun has folded the shards'
+ * outcomes in; the curated files, partitions and report are not committed yet. ReportRun, the
+ * last step, commits the outcome: Succeeded (every shard scored) or PartiallyFailed (some shards
+ * recorded as failed; replay can finish them). Sealed and Merging are unfinished: an execution is
+ * at work, or one died and the next `goldpipe run`, `watch` or `replay` resumes the run.
  */
-export const RUN_STATUSES = ["Sealed", "Succeeded", "PartiallyFailed"] as const;
+export const RUN_STATUSES = ["Sealed", "Merging", "Succeeded", "PartiallyFailed"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+export type RunOutcome = Extract<RunStatus, "Succeeded" | "PartiallyFailed">;
+
+export const isUnfinished = (manifest: Pick<RunManifest, "status">) => manifest.status === "Sealed" || manifest.status === "Merging";
+
+/** What the run comes to once committed: Succeeded unless some shard failed. */
+export const outcomeOf = (manifest: Pick<RunManifest, "shards">): RunOutcome =>
+  manifest.shards.some((shard) => shard.status === "failed") ? "PartiallyFailed" : "Succeeded";
 
 export const SHARD_STATUSES = ["pending", "succeeded", "failed"] as const;
 
@@ -21,6 +31,8 @@ export const RunSourceSchema = z.object({
   rows_read: z.number().int().nonnegative(),
   rows_valid: z.number().int().nonnegative(),
   rows_quarantined: z.number().int().nonnegative(),
+  /** Valid rows scored in real time rather than in this run (absent in manifests written before it). */
+  rows_realtime: z.number().int().nonnegative().default(0),
 });
 export type RunSource = z.infer<typeof RunSourceSchema>;
 

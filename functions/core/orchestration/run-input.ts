@@ -1,9 +1,7 @@
 import { z } from "zod";
 import type { RunManifest } from "./manifest.ts";
-import { manifestKey, scoresPrefix } from "../lake-keys.ts";
-
-/** Step Functions' limit on an execution's input (and on any state's input or output). */
-export const MAX_EXECUTION_INPUT_BYTES = 256 * 1024;
+import { manifestKey, scoresPrefix, shardListKey } from "../lake-keys.ts";
+import type { ObjectStore } from "../ports.ts";
 
 /**
  * SageMaker Processing's hard limit on a job's MaxRuntimeInSeconds is 5 days; ScoreShard's TimeoutSeconds sits above it
@@ -58,49 +56,57 @@ export const RunSettingsSchema = z.object({
 });
 export type RunSettings = z.infer<typeof RunSettingsSchema>;
 
-export const RunInputShardSchema = z.object({
+/** One item of an execution's shard list: what the workflow's Map hands each shard's iteration. */
+export const ShardItemSchema = z.object({
   index: z.number().int().nonnegative(),
   shard_id: z.string(),
   shard_key: z.string(),
   scores_prefix: z.string(),
 });
+export type ShardItem = z.infer<typeof ShardItemSchema>;
 
-/** The execution input of statemachines/pipeline.asl.yaml. */
+/**
+ * The execution input of statemachines/pipeline.asl.yaml. The shards are not in it: the Map reads
+ * them from the lake (shard_list_key), so the input stays a few hundred bytes for any number of
+ * shards, far under Step Functions' 256 KiB.
+ */
 export const RunInputSchema = RunSettingsSchema.extend({
   run_id: z.string(),
   manifest_key: z.string(),
-  shards: z.array(RunInputShardSchema),
+  shard_list_key: z.string(),
 });
 export type RunInput = z.infer<typeof RunInputSchema>;
 
-/** The input of an execution over the given shards of the run (all of them at seal, the unfinished ones at replay). */
-export function runInput(
-  manifest: Pick<RunManifest, "run_id"> & { shards: Pick<RunManifest["shards"][number], "index" | "shard_id" | "key">[] },
-  settings: RunSettings,
-  shardIndexes?: readonly number[],
-): RunInput {
+type ManifestShards = Pick<RunManifest, "run_id"> & { shards: Pick<RunManifest["shards"][number], "index" | "shard_id" | "key">[] };
+
+/** The shard list of an execution over the given shards of the run (all of them by default). */
+export function shardItems(manifest: ManifestShards, shardIndexes?: readonly number[]): ShardItem[] {
   const wanted = shardIndexes === undefined ? undefined : new Set(shardIndexes);
-  const input: RunInput = {
-    run_id: manifest.run_id,
-    manifest_key: manifestKey(manifest.run_id),
-    ...settings,
-    shards: manifest.shards
-      .filter((shard) => wanted === undefined || wanted.has(shard.index))
-      .map((shard) => ({
-        index: shard.index,
-        shard_id: shard.shard_id,
-        shard_key: shard.key,
-        scores_prefix: scoresPrefix(manifest.run_id, shard.index),
-      })),
-  };
-  const bytes = Buffer.byteLength(JSON.stringify(input));
-  if (bytes > MAX_EXECUTION_INPUT_BYTES) {
-    throw new Error(
-      `run ${manifest.run_id}: the execution input for ${input.shards.length} shards is ${bytes} bytes, ` +
-        `over Step Functions' ${MAX_EXECUTION_INPUT_BYTES}; seal with a larger shard size`,
-    );
-  }
-  return input;
+  return manifest.shards
+    .filter((shard) => wanted === undefined || wanted.has(shard.index))
+    .map((shard) => ({
+      index: shard.index,
+      shard_id: shard.shard_id,
+      shard_key: shard.key,
+      scores_prefix: scoresPrefix(manifest.run_id, shard.index),
+    }));
+}
+
+/**
+ * The execution `name` of a run over the given shards (all of them at seal, the unfinished ones at
+ * replay): writes its shard list to the lake, where the workflow's Map reads it, and answers what
+ * the workflow is started with. Repeated for the same name, it writes the same list.
+ */
+export async function prepareRunExecution(
+  store: ObjectStore,
+  manifest: ManifestShards,
+  settings: RunSettings,
+  name: string,
+  shardIndexes?: readonly number[],
+): Promise<{ name: string; input: RunInput }> {
+  const listKey = shardListKey(manifest.run_id, name);
+  await store.put(listKey, JSON.stringify(shardItems(manifest, shardIndexes)), { contentType: "application/json" });
+  return { name, input: { run_id: manifest.run_id, manifest_key: manifestKey(manifest.run_id), shard_list_key: listKey, ...settings } };
 }
 
 /** Execution names: the run id for the sealed run, then one per replay (Step Functions allows 80 characters). */

@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { IngestRecordSchema } from "../ingest/ingest-record.ts";
-import { INGEST_PREFIX, PENDING_PREFIX, shardKey } from "../lake-keys.ts";
+import { INGEST_PREFIX, PENDING_PREFIX, pendingSegmentKey, shardKey } from "../lake-keys.ts";
+import { describeLock, rewriteLock, waitForLock, type LockRecord } from "./lock.ts";
 import { readManifest, writeManifest, type RunManifest, type RunSource, type RunTrigger } from "./manifest.ts";
-import type { ObjectStore, Workflow } from "../ports.ts";
-import { executionName, runInput, type RunSettings } from "./run-input.ts";
+import type { ObjectStore } from "../ports.ts";
+import { executionName, prepareRunExecution, type RunSettings } from "./run-input.ts";
+import { ownerOf, SEAL_LOCK, startRunExecution, type LockingPorts } from "./run-lock.ts";
 import { writeShards } from "./shards.ts";
 import { plannedShardSize } from "../planning/plan.ts";
 
@@ -27,11 +29,17 @@ export interface SealRequest {
    */
   files?: readonly string[];
   now?: () => Date;
+  /** How long to wait for a seal in progress elsewhere to end (default: not at all), and who hears about the wait. */
+  wait?: { timeoutMs: number; onWait?: (holder: string) => void };
 }
 
+/**
+ * sealed: the run and the execution executing it (`already_started` when that execution was there
+ * before this seal). Not sealed: why; `busy` names the seal in progress elsewhere when that is why.
+ */
 export type SealResult =
   | { sealed: true; run_id: string; execution_id: string; already_started: boolean; shards: number; rows: number }
-  | { sealed: false; reason: string };
+  | { sealed: false; reason: string; busy?: string };
 
 const SEGMENT_SUFFIX = ".jsonl";
 
@@ -47,14 +55,33 @@ export function runIdFor(segmentIds: readonly string[]): string {
 }
 
 /**
- * Seals every pending segment into a run: shards, manifest, then the workflow. The run id comes
- * from the segments, so a seal that is repeated (a retried Lambda, a crash before the segments
- * were removed) finds the manifest already written and starts nothing new: the workflow port
- * answers alreadyStarted for the same execution name. Segments leave pending/ only after the
- * manifest is written and the execution started.
+ * Seals every pending segment into a run: shards, manifest, then the workflow. One seal at a time,
+ * wherever it runs: the seal lock is taken first, and a seal that finds it held says so and seals
+ * nothing. The run id comes from the segments, so a seal that is repeated (a retried Lambda, a
+ * crash before the segments were removed) finds the manifest already written and starts nothing
+ * new. Segments leave pending/ only after the manifest is written and the execution started; a seal
+ * that takes over the lock of one that died first removes the segments that one had sealed.
  */
-export async function sealPending(ports: { store: ObjectStore; workflow: Workflow }, request: SealRequest): Promise<SealResult> {
-  const { store, workflow } = ports;
+export async function sealPending(ports: LockingPorts, request: SealRequest): Promise<SealResult> {
+  const { store } = ports;
+  const attempt = await waitForLock(store, SEAL_LOCK, ownerOf(ports), {
+    timeoutMs: request.wait?.timeoutMs ?? 0,
+    onWait: (heldBy) => request.wait?.onWait?.(describeLock(heldBy)),
+  });
+  if (!attempt.acquired) {
+    const busy = describeLock(attempt.heldBy);
+    return { sealed: false, reason: `another seal is in progress: ${busy}`, busy };
+  }
+  try {
+    if (attempt.tookOver) await clearSegmentsOfInterruptedSeal(store, attempt.tookOver);
+    return await sealUnderLock(ports, attempt.lock, request);
+  } finally {
+    await rewriteLock(store, attempt.lock, { release: true });
+  }
+}
+
+async function sealUnderLock(ports: LockingPorts, lock: LockRecord, request: SealRequest): Promise<SealResult> {
+  const { store } = ports;
   const segmentKeys: string[] = [];
   for await (const object of store.list(PENDING_PREFIX)) {
     if (object.key.endsWith(SEGMENT_SUFFIX)) segmentKeys.push(object.key);
@@ -63,21 +90,33 @@ export async function sealPending(ports: { store: ObjectStore; workflow: Workflo
 
   const segmentIds = segmentKeys.map((key) => key.slice(PENDING_PREFIX.length, -SEGMENT_SUFFIX.length)).sort();
   const runId = runIdFor(segmentIds);
+  if (!(await rewriteLock(store, lock, { runId }))) throw new Error("the seal lock was taken over while sealing; seal again");
   const manifest = (await readManifest(store, runId)) ?? (await sealNewRun(store, runId, segmentKeys, segmentIds, request));
 
-  const started = await workflow.start({
-    name: executionName(runId, 0),
-    input: runInput(manifest, request.settings),
+  const start = await startRunExecution(ports, {
+    runId,
+    prepare: () => prepareRunExecution(store, manifest, request.settings, executionName(runId, 0)),
   });
   await Promise.all(segmentKeys.map((key) => store.delete(key)));
   return {
     sealed: true,
     run_id: runId,
-    execution_id: started.executionId,
-    already_started: started.alreadyStarted,
+    execution_id: start.started ? start.executionId : (start.heldBy.holder.execution ?? start.heldBy.holder.name),
+    already_started: !start.started || start.alreadyStarted,
     shards: manifest.shards.length,
     rows: manifest.rows,
   };
+}
+
+/**
+ * A seal that died after writing its run's manifest left that run's segments in pending/, where the
+ * next seal would take them into a second run: they are removed, since the manifest holds them.
+ */
+async function clearSegmentsOfInterruptedSeal(store: ObjectStore, interrupted: LockRecord): Promise<void> {
+  if (interrupted.run_id === null) return;
+  const manifest = await readManifest(store, interrupted.run_id);
+  if (!manifest) return;
+  await Promise.all(manifest.segments.map((id) => store.delete(pendingSegmentKey(id))));
 }
 
 async function sealNewRun(
@@ -101,16 +140,7 @@ async function sealNewRun(
         },
         DEFAULT_SHARD_SIZE,
       ));
-  // A run whose execution input would pass Step Functions' limit is refused before anything is
-  // written, so a seal with a larger shard size can still take these segments.
-  const written = await writeShards(store, runId, segmentKeys, shardSize, (count) => {
-    const shards = Array.from({ length: count }, (_, index) => ({
-      index,
-      shard_id: shardIdFor(runId, index),
-      key: shardKey(runId, index),
-    }));
-    runInput({ run_id: runId, shards }, request.settings);
-  });
+  const written = await writeShards(store, runId, segmentKeys, shardSize);
   const manifest: RunManifest = {
     run_id: runId,
     created_at: (request.now?.() ?? new Date()).toISOString(),
@@ -146,8 +176,8 @@ async function ingestRecordsOf(store: ObjectStore, files: ReadonlySet<string>): 
     if (!parsed.success) throw new Error(`${object.key} is not an ingest record: ${z.prettifyError(parsed.error)}`);
     const record = parsed.data;
     if (files.has(record.file) && record.duplicate_of === null) {
-      const { file, sha256, rows_read, rows_valid, rows_quarantined } = record;
-      sources.push({ file, sha256, rows_read, rows_valid, rows_quarantined });
+      const { file, sha256, rows_read, rows_valid, rows_quarantined, rows_realtime } = record;
+      sources.push({ file, sha256, rows_read, rows_valid, rows_quarantined, rows_realtime });
     }
   }
   return sources.sort((a, b) => a.file.localeCompare(b.file));

@@ -1,13 +1,14 @@
 import { createWriteStream } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import os from "node:os";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
+import { forEachConcurrently } from "../concurrency.ts";
 import { withDuckDB } from "../lake/duckdb.ts";
 import { sqlString } from "../lake/sql-literal.ts";
 import { HEADLINE_DUCKDB_COLUMNS } from "../headline.ts";
 import { shardKey } from "../lake-keys.ts";
 import type { ObjectStore } from "../ports.ts";
+import { makeTemporaryFolder } from "../temporary-folder.ts";
 
 export interface WrittenShards {
   /** Distinct headlines, in the shards. */
@@ -22,8 +23,8 @@ export interface WrittenShards {
   files: string[];
 }
 
-/** Segments fetched at once. */
-const DOWNLOAD_CONCURRENCY = 16;
+/** Segments fetched, and shards stored, at once. */
+const TRANSFER_CONCURRENCY = 16;
 
 const COLUMNS_SQL = `{${Object.entries(HEADLINE_DUCKDB_COLUMNS)
   .map(([name, type]) => `${name}: ${sqlString(type)}`)
@@ -41,19 +42,13 @@ export async function writeShards(
   runId: string,
   segmentKeys: readonly string[],
   shardSize: number | ((rows: number) => number),
-  /** Called with the number of shards before any is written; throw to write none. */
-  admit: (shardCount: number) => void = () => {},
 ): Promise<WrittenShards> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "goldpipe-seal-"));
+  const dir = await makeTemporaryFolder("seal");
   try {
     const segmentFiles = segmentKeys.map((_, i) => path.join(dir, `segment-${i}.jsonl`));
-    for (let start = 0; start < segmentKeys.length; start += DOWNLOAD_CONCURRENCY) {
-      await Promise.all(
-        segmentKeys.slice(start, start + DOWNLOAD_CONCURRENCY).map(async (key, offset) => {
-          await pipeline(await store.getStream(key), createWriteStream(segmentFiles[start + offset]!));
-        }),
-      );
-    }
+    await forEachConcurrently(segmentKeys, TRANSFER_CONCURRENCY, async (key, i) => {
+      await pipeline(await store.getStream(key), createWriteStream(segmentFiles[i]!));
+    });
     const written = await withDuckDB(async (db) => {
       const files = `[${segmentFiles.map(sqlString).join(", ")}]`;
       await db.run(`CREATE TABLE incoming AS SELECT * FROM read_json(${files}, format = 'newline_delimited', columns = ${COLUMNS_SQL})`);
@@ -67,7 +62,6 @@ export async function writeShards(
       const size = typeof shardSize === "number" ? shardSize : shardSize(rows);
       if (!Number.isInteger(size) || size < 1) throw new Error(`shard size must be a positive whole number of headlines, not ${size}`);
       const shardCount = Math.ceil(rows / size);
-      admit(shardCount);
       await db.run(
         `CREATE TABLE sharded AS SELECT *, ` +
           `((row_number() OVER (ORDER BY id) - 1) * ${shardCount} // ${Math.max(rows, 1)})::INTEGER AS shard FROM sealed`,
@@ -86,11 +80,11 @@ export async function writeShards(
       }[];
       return { rows, duplicates: (counts?.incoming ?? 0) - rows, shardSize: size, shards, files: origins.map((o) => o.file) };
     });
-    for (const shard of written.shards) {
+    await forEachConcurrently(written.shards, TRANSFER_CONCURRENCY, async (shard) => {
       await store.put(shard.key, await readFile(path.join(dir, "parts", `shard=${shard.index}`, "data_0.parquet")), {
         contentType: "application/vnd.apache.parquet",
       });
-    }
+    });
     return written;
   } finally {
     await rm(dir, { recursive: true, force: true });

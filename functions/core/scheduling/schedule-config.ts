@@ -1,6 +1,5 @@
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { BadInputError } from "../errors.ts";
+import { parseConfigText } from "../config-text.ts";
 import { CalendarConfigSchema } from "../calendar/calendar.ts";
 
 /**
@@ -30,18 +29,5 @@ export type ScheduleConfig = z.output<typeof ScheduleConfigSchema>;
 
 /** Parses a schedule configuration written as YAML or JSON; `source` names it in the error. */
 export function parseScheduleConfig(text: string, source: string): ScheduleConfig {
-  let document: unknown;
-  try {
-    document = text.trim() === "" ? {} : parseYaml(text);
-  } catch (error) {
-    throw new BadInputError(`${source} is not YAML or JSON: ${(error as Error).message.split("\n")[0]}`);
-  }
-  const parsed = ScheduleConfigSchema.safeParse(document ?? {});
-  if (!parsed.success) {
-    throw new BadInputError(
-      `${source} is not a valid schedule configuration: ${z.prettifyError(parsed.error).replaceAll("\n", " ")}`,
-      "see docs/scheduling.md",
-    );
-  }
-  return parsed.data;
+  return parseConfigText(ScheduleConfigSchema, text, source, "schedule configuration", "see docs/scheduling.md");
 }

@@ -1,4 +1,5 @@
 import type { Calendar, Session } from "../calendar/calendar.ts";
+import type { SealDecisionEvent } from "./events.ts";
 import type { ScheduleConfig } from "./schedule-config.ts";
 
 /** What is waiting in pending/ (see pending-stats.ts). */
@@ -77,10 +78,10 @@ export function decideSeal(now: Date, calendar: Calendar, pending: PendingStats,
   };
 }
 
-/** The structured log line of one decision: one JSON object, for CloudWatch Logs or watch's log file. */
-export function sealDecisionLogLine(now: Date, calendar: Calendar, pending: PendingStats, decision: SealDecision): string {
+/** One decision as the tick reports it, with the pending figures and the session it was taken in. */
+export function sealDecisionEvent(now: Date, calendar: Calendar, pending: PendingStats, decision: SealDecision): SealDecisionEvent {
   const session: Session | undefined = calendar.sessionAt(now);
-  return JSON.stringify({
+  return {
     event: "seal_decision",
     at: now.toISOString(),
     seal: decision.seal,
@@ -91,5 +92,5 @@ export function sealDecisionLogLine(now: Date, calendar: Calendar, pending: Pend
     pending_segments: pending.segments,
     oldest_pending_at: pending.oldestAt?.toISOString() ?? null,
     session: session ? { market: session.market, trading_day: session.tradingDay, closes_at: session.closesAt.toISOString() } : null,
-  });
+  };
 }

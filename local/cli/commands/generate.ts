@@ -5,7 +5,8 @@ import { z } from "zod";
 import { formatHeadlines, GENERATE_FORMATS } from "../../generator/formats.ts";
 import { generateHeadlines } from "../../generator/headlines.ts";
 import { BadInputError } from "../../../functions/core/errors.ts";
-import { EXIT, UsageError, type Command } from "../command.ts";
+import { UsageError, type Command } from "../command.ts";
+import { EXIT } from "../exit-codes.mjs";
 
 const count = (name: string, min: number) =>
   z.coerce

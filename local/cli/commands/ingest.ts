@@ -2,10 +2,13 @@ import { SingleBar } from "cli-progress";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { awaitFanout, dropFile } from "../../aws/stack-ingest.ts";
+import type { RealtimeRoute } from "../../../functions/core/realtime/dispatch.ts";
 import { ingestLocalFiles, unreadableReason } from "../../ingest-files.ts";
 import { AWS_OPTIONS, awsStack, awsTargetOf, type AwsTarget } from "../../aws/target.ts";
-import { EXIT, UsageError, type Command, type CommandContext } from "../command.ts";
+import { UsageError, type Command, type CommandContext } from "../command.ts";
+import { EXIT } from "../exit-codes.mjs";
 import { ingestLine, type IngestAnswer } from "../ingest-line.ts";
+import { REALTIME_OPTIONS, realtimeRouteFor } from "../realtime-options.ts";
 
 /** Files at least this large get a progress bar on a terminal. */
 const PROGRESS_BAR_BYTES = 16 * 1024 * 1024;
@@ -13,12 +16,14 @@ const PROGRESS_BAR_BYTES = 16 * 1024 * 1024;
 const ingest: Command = {
   name: "ingest",
   summary: "drop files of headlines into the lake and run fanout and segment on them",
-  usage: "goldpipe ingest FILE… [--lake DIR | --aws [--stage STAGE]] [--json]",
-  options: AWS_OPTIONS,
+  usage: "goldpipe ingest FILE… [--lake DIR [--realtime-url URL --realtime-config FILE] | --aws [--stage STAGE]] [--json]",
+  options: { ...AWS_OPTIONS, ...REALTIME_OPTIONS },
   async run({ positionals, values }, context) {
     if (positionals.length === 0) throw new UsageError("give one or more files of headlines (CSV, TSV, JSONL, JSON, Parquet; .gz too)");
     const target = await awsTargetOf(values);
-    const { files, segments } = target ? await ingestOnStack(positionals, target, context) : await ingestHere(positionals, context);
+    const { files, segments } = target
+      ? await ingestOnStack(positionals, target, context)
+      : await ingestHere(positionals, context, await realtimeRouteFor(values));
     const failed = files.filter((file) => file.error !== null || file.bad_file !== null);
     for (const file of failed) context.stderr.write(`goldpipe ingest: ${ingestLine(file)}\n`);
     if (context.json) {
@@ -36,9 +41,9 @@ const ingest: Command = {
 };
 export default ingest;
 
-async function ingestHere(paths: string[], context: CommandContext) {
+async function ingestHere(paths: string[], context: CommandContext, realtime: RealtimeRoute | undefined) {
   const progress = await progressBar(paths, context);
-  const ingested = await ingestLocalFiles(paths, { lake: context.lake, onProgress: progress?.update });
+  const ingested = await ingestLocalFiles(paths, { lake: context.lake, onProgress: progress?.update, realtime });
   progress?.stop();
   return ingested;
 }
@@ -70,6 +75,7 @@ function jsonEntry(result: IngestAnswer) {
     rows_valid: result.rows_valid,
     rows_quarantined: result.rows_quarantined,
     quarantine_reasons: result.quarantine_reasons,
+    rows_realtime: result.rows_realtime,
     duplicate_of: result.duplicate_of,
   };
   return result.bad_file ? { ...entry, error: result.bad_file.reason } : entry;
@@ -81,6 +87,7 @@ const emptyCounts = (file: string) => ({
   rows_valid: 0,
   rows_quarantined: 0,
   quarantine_reasons: {},
+  rows_realtime: 0,
   duplicate_of: null,
 });
 

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { planRun } from "../../../functions/core/planning/plan.ts";
 import { formatPlanText } from "../../report/plan-text.ts";
-import { EXIT, UsageError, type Command } from "../command.ts";
+import { UsageError, type Command } from "../command.ts";
+import { EXIT } from "../exit-codes.mjs";
 import { capacityOption, countOption } from "../local-run.ts";
 
 /** Instances of one type at once when --quota is not given. */

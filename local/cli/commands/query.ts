@@ -1,28 +1,40 @@
-import { z } from "zod";
-import { BadInputError } from "../../../functions/core/errors.ts";
 import { AWS_OPTIONS, awsStack, awsTargetOf } from "../../aws/target.ts";
-import { EXIT, UsageError, type Command } from "../command.ts";
+import { UsageError, type Command } from "../command.ts";
+import { EXIT } from "../exit-codes.mjs";
+import { dateOption, RANGE_OPTIONS } from "../range-options.ts";
 import { queryLake } from "../../query/lake-catalog.ts";
 import { namedQueries, namedQuery } from "../../query/named-queries.ts";
 import { formatResult, RESULT_FORMATS, type ResultFormat } from "../../query/result-format.ts";
 
-const DateSchema = z.iso.date();
+/** Options that fill a named query's parameter of the same name. */
+const PARAM_OPTIONS = ["date", "from", "to", "instrument"] as const;
+const DATE_PARAMS = new Set(["date", "from", "to"]);
 
 const query: Command = {
   name: "query",
   summary: "run SQL against headline_sentiment: in the local lake (DuckDB), or with --aws on Athena; the same SQL",
-  usage: 'goldpipe query "SQL" | --named NAME [--date YYYY-MM-DD] [--format table|csv|json] [--lake DIR | --aws [--stage STAGE]] [--json]',
+  usage:
+    'goldpipe query "SQL" | --named NAME [--date D | --from D --to D --instrument SYMBOL] [--format table|csv|json] ' +
+    "[--lake DIR [--unrestricted] | --aws [--stage STAGE]] [--json]",
   options: {
     named: { type: "string", value: "NAME", description: "run a named query, one of sql/named/*.sql (goldpipe query alone lists them)" },
     date: { type: "string", value: "YYYY-MM-DD", description: "the UTC day, for named queries that take one (most-negative)" },
+    ...RANGE_OPTIONS,
     format: { type: "string", value: "FORMAT", description: "table (default), csv or json; --json is --format json" },
+    unrestricted: {
+      type: "boolean",
+      description: "let the local query write (COPY, ATTACH, CREATE…) and read files outside the lake; by default it only reads the lake",
+    },
     ...AWS_OPTIONS,
   },
   async run({ positionals, values }, context) {
     const format = resultFormat(values.format, context.json);
     const { sql, params } = await statement(positionals, values);
     const target = await awsTargetOf(values);
-    const result = target ? await awsStack(target).athena.run(sql, params) : await queryLake(context.lake, sql, params);
+    if (target && values.unrestricted) throw new UsageError("--unrestricted is for the local lake; on Athena the workgroup decides");
+    const result = target
+      ? await awsStack(target).athena.run(sql, params)
+      : await queryLake(context.lake, sql, params, { unrestricted: values.unrestricted === true });
     context.stdout.write(formatResult(result, format));
     return EXIT.ok;
   },
@@ -49,22 +61,18 @@ async function statement(positionals: string[], values: Record<string, unknown>)
       const names = (await namedQueries()).map((q) => q.name).join(", ");
       throw new UsageError(`give one SQL statement in quotes, or --named NAME (${names})`);
     }
-    if (values.date !== undefined) throw new UsageError("--date goes with --named; write the date into your SQL");
+    const given = PARAM_OPTIONS.find((option) => values[option] !== undefined);
+    if (given) throw new UsageError(`--${given} goes with --named; write it into your SQL`);
     return { sql: positionals[0]!, params: [] };
   }
   if (positionals.length > 0) throw new UsageError("give either SQL or --named NAME, not both");
   const named = await namedQuery(name);
   const declared = new Set(named.params.map((p) => p.name));
-  if (values.date !== undefined && !declared.has("date")) {
-    throw new UsageError(`the named query ${name} takes no --date`);
-  }
+  const stray = PARAM_OPTIONS.find((option) => values[option] !== undefined && !declared.has(option));
+  if (stray) throw new UsageError(`the named query ${name} takes no --${stray}`);
   const params = named.params.map((param) => {
-    const value = values[param.name] as string | undefined;
-    if (value === undefined) return null;
-    if (param.name === "date" && !DateSchema.safeParse(value).success) {
-      throw new BadInputError(`--date ${value} is not a calendar date`, "write it as YYYY-MM-DD, e.g. 2024-03-01");
-    }
-    return value;
+    const value = DATE_PARAMS.has(param.name) ? dateOption(param.name, values[param.name]) : (values[param.name] as string | undefined);
+    return value ?? null;
   });
   return { sql: named.sql, params };
 }

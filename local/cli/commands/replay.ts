@@ -1,7 +1,8 @@
 import { replayRun } from "../../../functions/core/orchestration/replay.ts";
 import { AWS_OPTIONS, awsStack, awsTargetOf } from "../../aws/target.ts";
-import { EXIT, UsageError, type Command } from "../command.ts";
-import { localPipelineFor, WORKFLOW_OPTIONS } from "../local-run.ts";
+import { UsageError, type Command } from "../command.ts";
+import { EXIT } from "../exit-codes.mjs";
+import { localPipelineFor, printReports, stopOnSignals, WORKFLOW_OPTIONS } from "../local-run.ts";
 
 const replay: Command = {
   name: "replay",
@@ -25,14 +26,16 @@ const replay: Command = {
       );
       return EXIT.ok;
     }
-    const { pipeline, follow } = localPipelineFor(values, context);
-    const started = await pipeline.replay(runId);
-    context.stderr.write(
-      started.shards.length === 0
-        ? `run ${started.run_id}: every shard is scored; merging and reporting it again\n`
-        : `run ${started.run_id}: replaying shard(s) ${started.shards.join(", ")} (${started.rows.toLocaleString("en-US")} headlines)\n`,
-    );
-    return follow(started);
+    const { pipeline, follow } = await localPipelineFor(values, context, "goldpipe replay");
+    return stopOnSignals(pipeline, context, async () => {
+      const started = await pipeline.replay(runId);
+      context.stderr.write(
+        started.shards.length === 0
+          ? `run ${started.run_id}: every shard is scored; merging and reporting it again\n`
+          : `run ${started.run_id}: replaying shard(s) ${started.shards.join(", ")} (${started.rows.toLocaleString("en-US")} headlines)\n`,
+      );
+      return printReports([await follow(started)], context);
+    });
   },
 };
 export default replay;

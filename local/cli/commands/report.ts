@@ -3,22 +3,26 @@ import path from "node:path";
 import { BadInputError } from "../../../functions/core/errors.ts";
 import { manifestKey } from "../../../functions/core/lake-keys.ts";
 import type { ObjectStore } from "../../../functions/core/ports.ts";
-import { readRunReport } from "../../../functions/core/lake/report.ts";
+import { readRunReport, type RunReport } from "../../../functions/core/lake/report.ts";
 import { DirectoryObjectStore } from "../../adapters/directory-object-store.ts";
-import { EXIT, UsageError, type Command } from "../command.ts";
+import { UsageError, type Command } from "../command.ts";
+import { EXIT } from "../exit-codes.mjs";
+import { dailyIndexRows, GOLD } from "../../query/daily-index.ts";
+import { queryLake } from "../../query/lake-catalog.ts";
 import { renderReportHtml } from "../../report/html.ts";
+import { indexSeries } from "../../report/index-series.ts";
 import { formatReportText } from "../../report/text.ts";
 import { runSentimentSeries } from "../../report/sentiment-series.ts";
 
 const report: Command = {
   name: "report",
-  summary: "show a run's report: counts, timings, failed shards, throughput, cost; --html adds a sentiment chart",
+  summary: "show a run's report: counts, timings, failed shards, throughput, cost; --html adds sentiment and gold index charts",
   usage: "goldpipe report RUN_ID [--html FILE] [--lake DIR] [--json]",
   options: {
     html: {
       type: "string",
       value: "FILE",
-      description: "also write the report as a self-contained HTML page with a chart of sentiment over time",
+      description: "also write the report as a self-contained HTML page with charts of sentiment and of the gold index over time",
     },
   },
   async run({ positionals, values }, context) {
@@ -29,7 +33,8 @@ const report: Command = {
     if (!runReport) throw await missingReport(store, context.lake, runId);
     if (typeof values.html === "string") {
       const file = path.resolve(values.html);
-      await writeFile(file, renderReportHtml(runReport, await runSentimentSeries(context.lake, runId)));
+      const gold = await runDaysIndex(context.lake, runReport.days);
+      await writeFile(file, renderReportHtml(runReport, await runSentimentSeries(context.lake, runId), gold));
       context.stderr.write(`wrote ${file}\n`);
     }
     context.stdout.write(context.json ? `${JSON.stringify(runReport, null, 2)}\n` : formatReportText(runReport));
@@ -37,6 +42,15 @@ const report: Command = {
   },
 };
 export default report;
+
+/** Gold's daily index over the days the run wrote, from every run's headlines in the lake. */
+async function runDaysIndex(lake: string, days: RunReport["days"]) {
+  const rows =
+    days.first === null
+      ? []
+      : await dailyIndexRows((sql, params) => queryLake(lake, sql, params), { from: days.first, to: days.last, instrument: GOLD });
+  return indexSeries(GOLD, rows);
+}
 
 async function missingReport(store: ObjectStore, lake: string, runId: string): Promise<BadInputError> {
   return (await store.head(manifestKey(runId)))

@@ -1,13 +1,13 @@
 import { BadInputError } from "../../../functions/core/errors.ts";
-import { RUNS_PREFIX } from "../../../functions/core/lake-keys.ts";
-import { readManifest, type RunManifest } from "../../../functions/core/orchestration/manifest.ts";
-import type { ObjectStore } from "../../../functions/core/ports.ts";
+import { isUnfinished, readManifest, type RunManifest } from "../../../functions/core/orchestration/manifest.ts";
+import { allManifests } from "../../../functions/core/orchestration/runs.ts";
 import { shardState, type ShardState } from "../../../functions/core/orchestration/shard-state.ts";
 import type { ShardAttempt } from "../../aws/processing-jobs.ts";
 import { DirectoryObjectStore } from "../../adapters/directory-object-store.ts";
 import { formatTable } from "../../query/result-format.ts";
 import { AWS_OPTIONS, awsStack, awsTargetOf, type AwsStack } from "../../aws/target.ts";
-import { EXIT, UsageError, type Command, type CommandContext } from "../command.ts";
+import { UsageError, type Command, type CommandContext } from "../command.ts";
+import { EXIT } from "../exit-codes.mjs";
 
 const status: Command = {
   name: "status",
@@ -34,17 +34,6 @@ const status: Command = {
   },
 };
 export default status;
-
-/** Every run in the lake (or bucket), oldest first. */
-export async function allManifests(store: ObjectStore): Promise<RunManifest[]> {
-  const manifests: RunManifest[] = [];
-  for await (const object of store.list(RUNS_PREFIX)) {
-    const match = /^runs\/([^/]+)\/manifest\.json$/.exec(object.key);
-    const manifest = match ? await readManifest(store, match[1]!) : undefined;
-    if (manifest) manifests.push(manifest);
-  }
-  return manifests.sort((a, b) => a.created_at.localeCompare(b.created_at));
-}
 
 /** Every processing job (attempt) the run's executions started, by shard. */
 async function jobsOf(stack: AwsStack, manifest: RunManifest): Promise<Map<number, ShardAttempt[]>> {
@@ -79,19 +68,22 @@ function showRun(
       `${manifest.duplicates} duplicate(s) dropped at sealing; executions: ${manifest.executions.join(", ")}\n\n` +
       table(lines),
   );
-  if (manifest.status === "Sealed") {
-    context.stdout.write(`\nnot finished: unless its workflow is running now, finish it with: goldpipe replay ${manifest.run_id}\n`);
+  if (isUnfinished(manifest)) {
+    context.stdout.write(
+      "\nnot finished: unless its workflow is running now, the next goldpipe run or watch resumes it, " +
+        `or: goldpipe replay ${manifest.run_id}\n`,
+    );
   } else if (shards.some((shard) => shard.state === "failed")) {
     context.stdout.write(`\nreplay the failed shards with: goldpipe replay ${manifest.run_id}\n`);
   }
 }
 
-/** Sealed means the workflow has not finished it (running now, or stopped before FinalizeRun). */
+/** Sealed and Merging mean no execution has finished it yet (one is running now, or one stopped midway). */
 const runLine = (manifest: RunManifest) => ({
   run_id: manifest.run_id,
   created_at: manifest.created_at,
   trigger: manifest.trigger,
-  status: manifest.status === "Sealed" ? "Sealed (not finished)" : manifest.status,
+  status: isUnfinished(manifest) ? `${manifest.status} (not finished)` : manifest.status,
   shards: manifest.shards.length,
   shards_failed: manifest.shards.filter((shard) => shard.status === "failed").length,
   rows: manifest.rows,

@@ -1,5 +1,6 @@
 import { DeleteMessageCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { logger } from "../../../functions/aws/lambda-handler.ts";
 import { S3ObjectStore } from "../../../functions/aws/s3-object-store.ts";
 import { SqsQueue } from "../../../functions/aws/sqs-queue.ts";
 import { HeadlineSchema } from "../../../functions/core/headline.ts";
@@ -19,7 +20,7 @@ beforeAll(async () => {
   queueUrl = emulator.server.createQueue("headlines").queueUrl;
   store = new S3ObjectStore(emulator.s3, "lake");
   queue = new SqsQueue(emulator.sqs, queueUrl);
-  vi.spyOn(console, "log").mockImplementation(() => {});
+  vi.spyOn(logger, "info").mockImplementation(() => {});
 });
 afterAll(async () => {
   vi.restoreAllMocks();

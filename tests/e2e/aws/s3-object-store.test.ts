@@ -51,6 +51,13 @@ describe("S3ObjectStore against fauxqs", () => {
     expect(await store.head("gone.txt")).toBeUndefined();
   });
 
+  it("creates an object with a conditional create where there is none", async () => {
+    // fauxqs ignores If-None-Match on PutObject: the answer to an existing key (412) is checked
+    // against the SDK's mock in tests/unit/functions/aws/s3-object-store.test.ts.
+    expect(await store.createIfAbsent("locks/seal/0000000001.json", '{"holder":"a"}')).toBe(true);
+    expect((await store.get("locks/seal/0000000001.json"))!.toString()).toBe('{"holder":"a"}');
+  });
+
   it("lists under a prefix in key order across pages", async () => {
     const keys = Array.from({ length: 1005 }, (_, i) => `list/${String(i).padStart(4, "0")}.txt`);
     for (let i = 0; i < keys.length; i += 50) await Promise.all(keys.slice(i, i + 50).map((key) => store.put(key, "x")));

@@ -60,12 +60,14 @@ const write = (name: string, content: string | Buffer) => {
 const noWait = { sleep: async () => {} };
 
 describe("dropFile", () => {
-  it("puts the file under incoming/ by its name, as it is, and knows its sha256", async () => {
+  it("puts the file under a key of its own in incoming/, by its name, as it is, and knows its sha256", async () => {
     const file = write("march headlines.csv", CSV);
 
     const dropped = await dropFile(store, file);
+    const again = await dropFile(store, file);
 
-    expect(dropped.key).toBe("incoming/march headlines.csv");
+    expect(dropped.key).toMatch(/^incoming\/\d{8}T\d{6}Z-[0-9a-f]{8}\/march headlines\.csv$/);
+    expect(again.key).not.toBe(dropped.key);
     expect(dropped.sha256).toBe(createHash("sha256").update(CSV).digest("hex"));
     expect((await store.get(dropped.key))?.toString("utf8")).toBe(CSV);
     expect(dropped.droppedAt).toBeInstanceOf(Date);
@@ -73,7 +75,7 @@ describe("dropFile", () => {
 
   it("fails on a file that is not there, and drops nothing", async () => {
     await expect(dropFile(store, path.join(dir, "missing.csv"))).rejects.toThrow(/ENOENT/);
-    expect(await store.head("incoming/missing.csv")).toBeUndefined();
+    for await (const object of store.list("incoming/")) expect(object.key).not.toMatch(/missing\.csv$/);
   });
 });
 
@@ -86,13 +88,14 @@ describe("awaitFanout", () => {
 
     expect(answer).toEqual({
       path: dropped.path,
-      file: "incoming/day1.csv",
+      file: dropped.key,
       sha256: dropped.sha256,
       error: null,
       rows_read: 3,
       rows_valid: 2,
       rows_quarantined: 1,
       quarantine_reasons: fanout!.quarantine_reasons,
+      rows_realtime: 0,
       duplicate_of: null,
       bad_file: null,
     });
@@ -121,8 +124,8 @@ describe("awaitFanout", () => {
     const again = await dropFile(store, write("copy.csv", CSV.replace("a1,", "c1,")));
 
     await expect(awaitFanout(store, again, noWait)).resolves.toMatchObject({
-      file: "incoming/copy.csv",
-      duplicate_of: "incoming/original.csv",
+      file: again.key,
+      duplicate_of: first.key,
       rows_read: 0,
       bad_file: null,
     });
@@ -134,7 +137,7 @@ describe("awaitFanout", () => {
 
     const answer = await awaitFanout(store, dropped, noWait);
 
-    expect(answer.bad_file).toMatchObject({ file: "incoming/photo.csv", reason: expect.any(String) });
+    expect(answer.bad_file).toMatchObject({ file: dropped.key, reason: expect.any(String) });
     expect(answer.rows_read).toBe(0);
   });
 
@@ -151,7 +154,7 @@ describe("awaitFanout", () => {
         },
       }),
     ).rejects.toThrow(
-      "the stack's fanout has not answered for incoming/stuck.csv in 1 min: look for its message in the uploads dead-letter queue",
+      `the stack's fanout has not answered for ${dropped.key} in 1 min: look for its message in the uploads dead-letter queue`,
     );
   });
 });

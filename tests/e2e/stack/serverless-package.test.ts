@@ -9,8 +9,9 @@ import { runSettingsFromEnvironment } from "../../../functions/aws/run-settings.
 
 /**
  * `osls package` of serverless.yml, once, offline (dummy credentials: any AWS call would fail),
- * and the CloudFormation template and function packages it writes, read as the stack's spec:
- * DESIGN.md promise 6 and issue 7.
+ * and the CloudFormation template and function packages it writes, read as the stack's spec: each
+ * function with only the permissions it uses, a private encrypted bucket, the queues, the workflow,
+ * Athena, alarms and the per-stage parameters.
  */
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -46,14 +47,12 @@ const osls = (...args: string[]) =>
 
 let packageDir: string;
 let template: Template;
-let packageSeconds: number;
 
 beforeAll(() => {
   packageDir = mkdtempSync(path.join(os.tmpdir(), "goldpipe-stack-"));
   const started = performance.now();
   osls("package", "--stage", STAGE, "--package", packageDir, `--param=jobImageDigest=${IMAGE_DIGEST}`);
-  packageSeconds = (performance.now() - started) / 1000;
-  console.log(`osls package: ${packageSeconds.toFixed(1)} s`);
+  console.log(`osls package: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   template = JSON.parse(readFileSync(path.join(packageDir, "cloudformation-template-update-stack.json"), "utf8"));
 });
 
@@ -145,6 +144,7 @@ const FUNCTIONS = {
   finalizeRun: { file: "finalize-run", logicalId: "FinalizeRunLambdaFunction" },
   merge: { file: "merge", logicalId: "MergeLambdaFunction" },
   report: { file: "report", logicalId: "ReportLambdaFunction" },
+  realtimeMerge: { file: "realtime-merge", logicalId: "RealtimeMergeLambdaFunction" },
 } as const;
 type FunctionKey = keyof typeof FUNCTIONS;
 const FUNCTION_KEYS = Object.keys(FUNCTIONS) as FunctionKey[];
@@ -152,21 +152,60 @@ const FUNCTION_KEYS = Object.keys(FUNCTIONS) as FunctionKey[];
 const SQS_POLL = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"];
 const poll = (queue: string) => Object.fromEntries(SQS_POLL.map((action) => [action, [queue]]));
 const SEAL_GRANTS = {
-  "s3:GetObject": ["lake:ingest/*", "lake:pending/*", "lake:runs/*/manifest.json", "lake:runs/*/shards/*"],
-  "s3:PutObject": ["lake:runs/*/manifest.json", "lake:runs/*/shards/*"],
-  "s3:DeleteObject": ["lake:pending/*"],
+  "s3:GetObject": [
+    "lake:ingest/*",
+    "lake:locks/runs/*",
+    "lake:locks/seal/*",
+    "lake:pending/*",
+    "lake:runs/*/manifest.json",
+    "lake:runs/*/shards/*",
+  ],
+  "s3:PutObject": [
+    "lake:locks/runs/*",
+    "lake:locks/seal/*",
+    "lake:runs/*/executions/*/shards.json",
+    "lake:runs/*/manifest.json",
+    "lake:runs/*/shards/*",
+  ],
+  "s3:DeleteObject": ["lake:locks/runs/*", "lake:locks/seal/*", "lake:pending/*"],
   "s3:ListBucket": ["lake"],
   "states:StartExecution": ["PipelineStateMachine"],
+  "states:DescribeExecution": ["arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:goldpipe-dev-pipeline:*"],
+};
+const WORKGROUP = "arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}";
+/** What a partition refresh on Athena needs beyond the workgroup: the catalog, Lake Formation, the table's partitions in Glue. */
+const CATALOG_GRANTS = {
+  "athena:GetDataCatalog": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:datacatalog/AwsDataCatalog"],
+  "lakeformation:GetDataAccess": ["*"],
+  ...Object.fromEntries(
+    [
+      "glue:GetDatabase",
+      "glue:GetTable",
+      "glue:GetPartition",
+      "glue:GetPartitions",
+      "glue:BatchGetPartition",
+      "glue:CreatePartition",
+      "glue:BatchCreatePartition",
+    ].map((action) => [
+      action,
+      [
+        "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog",
+        "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${GlueDatabase}",
+        "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${GlueDatabase}/${HeadlineSentimentTable}",
+      ],
+    ]),
+  ),
 };
 const EXPECTED_GRANTS: Record<FunctionKey, Record<string, string[]>> = {
   fanout: {
     ...poll("UploadsQueue"),
-    "s3:GetObject": ["lake:incoming/*", "lake:ingest/*"],
-    "s3:PutObject": ["lake:ingest/*", "lake:quarantine/*"],
+    "s3:GetObject": ["lake:incoming/*", "lake:ingest/*", "lake:locks/ingest/*"],
+    "s3:PutObject": ["lake:ingest/*", "lake:locks/ingest/*", "lake:quarantine/*", "lake:realtime/landed/*"],
     "s3:AbortMultipartUpload": ["lake:quarantine/*"],
-    "s3:DeleteObject": ["lake:incoming/*"],
+    "s3:DeleteObject": ["lake:incoming/*", "lake:locks/ingest/*"],
     "s3:ListBucket": ["lake"],
     "sqs:SendMessage": ["HeadlinesQueue"],
+    "sagemaker:InvokeEndpoint": ["arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:endpoint/goldpipe-dev-realtime"],
   },
   segment: {
     ...poll("HeadlinesQueue"),
@@ -180,17 +219,40 @@ const EXPECTED_GRANTS: Record<FunctionKey, Record<string, string[]>> = {
     "s3:ListBucket": ["lake"],
   },
   merge: {
-    "s3:GetObject": ["lake:curated/headline_sentiment/*", "lake:runs/*/scores/*"],
-    "s3:PutObject": ["lake:curated/headline_sentiment/*", "lake:runs/*/refresh/*"],
+    "s3:GetObject": ["lake:curated/headline_sentiment/*", "lake:runs/*/merged.json", "lake:runs/*/scores/*"],
+    "s3:PutObject": ["lake:curated/headline_sentiment/*", "lake:runs/*/merged.json", "lake:runs/*/refresh/*"],
     "s3:AbortMultipartUpload": ["lake:curated/headline_sentiment/*"],
     "s3:DeleteObject": ["lake:curated/headline_sentiment/*"],
     "s3:ListBucket": ["lake"],
   },
   report: {
     "s3:GetObject": ["lake:runs/*/manifest.json", "lake:runs/*/scores/*/metrics.json", "lake:runs/*/shard-billing/*"],
-    "s3:PutObject": ["lake:runs/*/report.json"],
+    "s3:PutObject": ["lake:runs/*/manifest.json", "lake:runs/*/report.json"],
     "s3:ListBucket": ["lake"],
     "cloudwatch:PutMetricData": ["*"],
+  },
+  realtimeMerge: {
+    "s3:GetObject": [
+      "lake:athena-results/*",
+      "lake:curated/headline_sentiment/*",
+      "lake:realtime/landed/*",
+      "lake:runs/realtime-*/refresh/*",
+      "lake:runs/realtime-*/scores/*",
+    ],
+    "s3:PutObject": [
+      "lake:athena-results/*",
+      "lake:curated/headline_sentiment/*",
+      "lake:runs/realtime-*/refresh/*",
+      "lake:runs/realtime-*/scores/*",
+    ],
+    "s3:AbortMultipartUpload": ["lake:athena-results/*", "lake:curated/headline_sentiment/*"],
+    "s3:DeleteObject": ["lake:curated/headline_sentiment/*", "lake:realtime/landed/*"],
+    "s3:ListBucket": ["lake"],
+    "s3:GetBucketLocation": ["lake"],
+    ...Object.fromEntries(
+      ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults"].map((a) => [a, [WORKGROUP]]),
+    ),
+    ...CATALOG_GRANTS,
   },
 };
 
@@ -198,7 +260,6 @@ const roleOf = (key: FunctionKey) => /^\$\{(\w+)\.Arn\}$/.exec(text(resource(FUN
 
 describe("osls package", () => {
   it("writes a template and one package per function, without calling AWS", () => {
-    expect(packageSeconds).toBeGreaterThan(0);
     for (const key of FUNCTION_KEYS) expect(existsSync(path.join(packageDir, `${key}.zip`)), `${key}.zip`).toBe(true);
   });
 });
@@ -265,6 +326,12 @@ describe("the functions", () => {
     expect(resource("ScheduledSealLambdaFunction").Properties.ReservedConcurrentExecutions).toBe(1);
     expect(text(resource("FanoutLambdaFunction").Properties.Environment.Variables.HEADLINES_QUEUE_URL)).toBe("${HeadlinesQueue}");
     expect(text(resource("MergeLambdaFunction").Properties.Environment.Variables.ATHENA_DATABASE)).toBe("${GlueDatabase}");
+  });
+
+  it("give merge 10 GB of memory and of /tmp: DuckDB takes 60% and spills past it (docs/lake.md)", () => {
+    const merge = resource("MergeLambdaFunction").Properties;
+    expect(merge.MemorySize).toBe(10240);
+    expect(merge.EphemeralStorage).toEqual({ Size: 10240 });
   });
 
   it("no IAM role anywhere allows a * action, or a * resource where the action takes a narrower one", () => {
@@ -345,6 +412,30 @@ describe("the function packages", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("merge reads the table definition from its own package", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "goldpipe-merge-table-"));
+    try {
+      unzip(path.join(packageDir, "merge.zip"), "-q", "-d", dir);
+      const invoke = () =>
+        execFileSync(
+          process.execPath,
+          [
+            "--input-type=module",
+            "-e",
+            `const { handler } = await import(${JSON.stringify(path.join(dir, "functions", `${FUNCTIONS.merge.file}.mjs`))});
+             await handler({ run_id: "run-x" }, {}).catch((error) => console.log(error.message));`,
+          ],
+          { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, LAMBDA_TASK_ROOT: dir, AWS_REGION: "us-east-1" }, encoding: "utf8" },
+        );
+      // The definition is read before the S3 client is built, so getting as far as the missing bucket means it was found.
+      expect(invoke()).toMatch(/BUCKET is not set/);
+      rmSync(path.join(dir, "athena/headline_sentiment.yml"));
+      expect(invoke()).toMatch(/cannot read the table definition/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("the lake bucket", () => {
@@ -371,17 +462,18 @@ describe("the lake bucket", () => {
     expect(asList(deny.Resource).map(text).sort()).toEqual(["${LakeBucket.Arn}", "${LakeBucket.Arn}/*"]);
   });
 
-  it("expires old quarantine and Athena results, never pending headlines, and cleans up abandoned uploads", () => {
+  it("expires old quarantine, Athena results and ingest locks, never pending headlines, and cleans up abandoned uploads", () => {
     const rules = bucket().LifecycleConfiguration.Rules as Record<string, any>[];
     // Current versions; earlier versions have rules of their own (below).
     const byPrefix = (prefix: string) => rules.filter((r) => r.Prefix === prefix && !r.NoncurrentVersionExpiration);
     expect(byPrefix("quarantine/")).toEqual([expect.objectContaining({ Status: "Enabled", ExpirationInDays: 90 })]);
     expect(byPrefix("athena-results/")).toEqual([expect.objectContaining({ Status: "Enabled", ExpirationInDays: 7 })]);
+    expect(byPrefix("locks/ingest/")).toEqual([expect.objectContaining({ Status: "Enabled", ExpirationInDays: 7 })]);
     expect(byPrefix("pending/")).toEqual([
       expect.objectContaining({ Status: "Enabled", AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
     ]);
     for (const rule of rules) {
-      if (rule.ExpirationInDays !== undefined) expect(["quarantine/", "athena-results/"]).toContain(rule.Prefix);
+      if (rule.ExpirationInDays !== undefined) expect(["quarantine/", "athena-results/", "locks/ingest/"]).toContain(rule.Prefix);
     }
   });
 
@@ -399,6 +491,7 @@ describe("the lake bucket", () => {
       "ingest/": 1,
       "quarantine/": 1,
       "pending/": 1,
+      "locks/": 1,
       "athena-results/": 1,
     });
     // S3 applies the shortest of overlapping expirations: no rule may cover the retained prefixes from above.
@@ -546,12 +639,19 @@ describe("the workflow", () => {
     const syncRules = ["Processing", "Training"].map(
       (kind) => `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/StepFunctionsGetEventsForSageMaker${kind}JobsRule`,
     );
+    // The Distributed Map: shard lists and results under runs/<run>/executions/, child executions of this machine only.
+    const executions = "lake:runs/*/executions/*";
+    const thisMachine = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:goldpipe-dev-pipeline";
+    expect(machine().StateMachineName).toBe("goldpipe-dev-pipeline");
     expect(grants("PipelineStateMachineRole")).toEqual({
-      "s3:GetObject": ["lake:athena-results/*", "lake:runs/*/refresh/*", ...checkpoints],
-      "s3:PutObject": ["lake:athena-results/*", "lake:runs/*/scores/*", "lake:runs/*/shard-billing/*", "lake:runs/*/shard-status/*"],
+      "s3:GetObject": ["lake:athena-results/*", executions, "lake:runs/*/refresh/*", ...checkpoints],
+      "s3:PutObject": ["lake:athena-results/*", executions, ...checkpoints, "lake:runs/*/shard-billing/*"],
       "s3:ListBucket": ["lake"],
-      "s3:AbortMultipartUpload": ["lake:athena-results/*"],
-      "s3:ListMultipartUploadParts": ["lake:athena-results/*"],
+      "s3:AbortMultipartUpload": ["lake:athena-results/*", executions],
+      "s3:ListMultipartUploadParts": ["lake:athena-results/*", executions],
+      "states:StartExecution": [thisMachine],
+      "states:DescribeExecution": [thisMachine.replace(":stateMachine:", ":execution:") + "/*"],
+      "states:StopExecution": [thisMachine.replace(":stateMachine:", ":execution:") + "/*"],
       "s3:GetBucketLocation": ["lake"],
       "s3:ListBucketMultipartUploads": ["lake"],
       "sagemaker:CreateProcessingJob": [jobs],
@@ -571,26 +671,7 @@ describe("the workflow", () => {
       "athena:GetQueryExecution": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
       "athena:GetQueryResults": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
       "athena:StopQueryExecution": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
-      "athena:GetDataCatalog": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:datacatalog/AwsDataCatalog"],
-      "lakeformation:GetDataAccess": ["*"],
-      ...Object.fromEntries(
-        [
-          "glue:GetDatabase",
-          "glue:GetTable",
-          "glue:GetPartition",
-          "glue:GetPartitions",
-          "glue:BatchGetPartition",
-          "glue:CreatePartition",
-          "glue:BatchCreatePartition",
-        ].map((action) => [
-          action,
-          [
-            "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog",
-            "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${GlueDatabase}",
-            "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${GlueDatabase}/${HeadlineSentimentTable}",
-          ],
-        ]),
-      ),
+      ...CATALOG_GRANTS,
     });
     const passRole = statementsOf("PipelineStateMachineRole").find((s) => asList(s.Action).includes("iam:PassRole"));
     expect(passRole?.Condition).toEqual({ StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } });
@@ -713,13 +794,18 @@ describe("operations", () => {
     expect(resource("AlarmTopic").Properties.KmsMasterKeyId).toBeUndefined();
   });
 
-  it("asks the calendar every 5 minutes whether to seal, switched off on a dev stage", () => {
+  it("asks the calendar every 5 minutes whether to seal and merges real-time landings every minute, both off on a dev stage", () => {
     const rules = ofType("AWS::Events::Rule").map(([, r]) => r.Properties);
     expect(rules).toEqual([
       expect.objectContaining({
         ScheduleExpression: "rate(5 minutes)",
         State: "DISABLED",
         Targets: [expect.objectContaining({ Arn: { "Fn::GetAtt": ["ScheduledSealLambdaFunction", "Arn"] } })],
+      }),
+      expect.objectContaining({
+        ScheduleExpression: "rate(1 minute)",
+        State: "DISABLED",
+        Targets: [expect.objectContaining({ Arn: { "Fn::GetAtt": ["RealtimeMergeLambdaFunction", "Arn"] } })],
       }),
     ]);
   });
@@ -736,6 +822,66 @@ describe("operations", () => {
       GpuJobRepositoryUri: "${GpuJobRepository.RepositoryUri}",
       SealFunctionName: "${SealLambdaFunction}",
     });
+  });
+});
+
+describe("the real-time endpoint", () => {
+  const REALTIME = [
+    "RealtimeModelRole",
+    "RealtimeModel",
+    "RealtimeEndpointConfig",
+    "RealtimeEndpoint",
+    "RealtimeScalableTarget",
+    "RealtimeScalingPolicy",
+  ];
+
+  it("is off by default: its resources exist only under RealtimeEnabled, and the fanout is given no endpoint", () => {
+    expect(condition("RealtimeEnabled")).toBe(false);
+    for (const id of REALTIME) expect(resource(id).Condition, id).toBe("RealtimeEnabled");
+    expect(template.Outputs.RealtimeEndpointName).toMatchObject({ Condition: "RealtimeEnabled" });
+    const fanout = resource("FanoutLambdaFunction").Properties.Environment.Variables;
+    expect(text(fanout.REALTIME_ENDPOINT_NAME)).toBe("");
+  });
+
+  it("serves the gpu-job image with the batch job's model, network-isolated, its role reading only that model", () => {
+    const model = resource("RealtimeModel").Properties;
+    expect(model.EnableNetworkIsolation).toBe(true);
+    expect(text(model.PrimaryContainer.Image)).toBe(`\${GpuJobRepository.RepositoryUri}@${IMAGE_DIGEST}`);
+    expect(model.PrimaryContainer.ModelDataSource.S3DataSource).toMatchObject({ S3DataType: "S3Prefix", CompressionType: "None" });
+    expect(text(model.PrimaryContainer.ModelDataSource.S3DataSource.S3Uri)).toBe("s3://${LakeBucket}/models/current/");
+    const role = grants("RealtimeModelRole");
+    expect(role["s3:GetObject"]).toEqual(["lake:models/current/*"]);
+    expect(role["s3:PutObject"]).toBeUndefined();
+    expect(role["ecr:BatchGetImage"]).toEqual(["GpuJobRepository"]);
+    const variant = resource("RealtimeEndpointConfig").Properties.ProductionVariants[0];
+    expect(variant).toMatchObject({ VariantName: "AllTraffic", InstanceType: "ml.g4dn.xlarge", InitialInstanceCount: 1 });
+  });
+
+  it("autoscales on invocations per instance: target 70, 1 to 10 instances, out after 60 s, in after 300 s", () => {
+    const target = resource("RealtimeScalableTarget").Properties;
+    expect(target).toMatchObject({
+      ServiceNamespace: "sagemaker",
+      ScalableDimension: "sagemaker:variant:DesiredInstanceCount",
+      MinCapacity: 1,
+      MaxCapacity: 10,
+    });
+    expect(text(target.ResourceId)).toBe("endpoint/${RealtimeEndpoint.EndpointName}/variant/AllTraffic");
+    expect(resource("RealtimeScalingPolicy").Properties).toMatchObject({
+      PolicyType: "TargetTrackingScaling",
+      ScalingTargetId: { Ref: "RealtimeScalableTarget" },
+      TargetTrackingScalingPolicyConfiguration: {
+        TargetValue: 70,
+        PredefinedMetricSpecification: { PredefinedMetricType: "SageMakerVariantInvocationsPerInstance" },
+        ScaleOutCooldown: 60,
+        ScaleInCooldown: 300,
+      },
+    });
+  });
+
+  it("is turned on by its parameter, which also starts the merge every minute", () => {
+    const on = JSON.parse(osls("print", "--stage", STAGE, "--format", "json", "--param", "realtimeEnabled=true"));
+    expect(on.resources.Conditions.RealtimeEnabled).toEqual({ "Fn::Equals": ["true", "true"] });
+    expect(on.functions.realtimeMerge.events).toEqual([{ schedule: expect.objectContaining({ rate: ["rate(1 minute)"], enabled: true }) }]);
   });
 });
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { trinoType } from "../../../checks/trino-type.ts";
-import { headlineSentimentTable } from "../../../functions/core/lake/lake-table.ts";
+import { repositoryTableDefinition } from "../../../local/query/table-definition.ts";
 
 describe("trinoType", () => {
   it("spells the table's Hive types as Trino's", () => {
-    const table = headlineSentimentTable();
+    const table = repositoryTableDefinition();
     const types = Object.fromEntries([...table.Columns, ...table.PartitionKeys].map((c) => [c.Name, trinoType(c.Type)]));
     expect(types).toMatchObject({
       id: "varchar",

@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { reportKey } from "../../../functions/core/lake-keys.ts";
-import { reportFromEvent } from "../../../functions/report.ts";
+import type { Context } from "aws-lambda";
+import { handler, reportFromEvent } from "../../../functions/report.ts";
 import { DirectoryObjectStore } from "../../../local/adapters/directory-object-store.ts";
 import { putFinishedRun, recordingMetrics } from "../../support/report-fixtures.ts";
 
@@ -27,8 +28,6 @@ describe("the report function", () => {
 
   it("refuses a merge result that is not one, naming the field", async () => {
     const { merge } = await putFinishedRun(store);
-    await expect(
-      reportFromEvent({ store, metrics: recordingMetrics() }, { run_id: "run-r", merge: { ...merge, rows_curated: "2" } }),
-    ).rejects.toThrow(/rows_curated/);
+    await expect(handler({ run_id: "run-r", merge: { ...merge, rows_curated: "2" } }, {} as Context)).rejects.toThrow(/rows_curated/);
   });
 });

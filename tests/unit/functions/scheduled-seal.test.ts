@@ -1,9 +1,11 @@
 import { mkdtemp, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { Context } from "aws-lambda";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pendingSegmentKey, RUNS_PREFIX } from "../../../functions/core/lake-keys.ts";
 import { readManifest, type RunManifest } from "../../../functions/core/orchestration/manifest.ts";
+import type { SealTickEvent } from "../../../functions/core/scheduling/events.ts";
 import { buildCalendar } from "../../../functions/core/calendar/calendar.ts";
 import { handler, scheduledSealTick } from "../../../functions/scheduled-seal.ts";
 import { DirectoryObjectStore } from "../../../local/adapters/directory-object-store.ts";
@@ -40,11 +42,11 @@ afterEach(async () => {
 
 describe("the scheduled-seal function", () => {
   it("seals pending headlines through the seal core when the policy says so, and the run records the trigger", async () => {
-    const log: string[] = [];
+    const events: SealTickEvent[] = [];
     // 10:12 New York: the oldest headline is 12 minutes old, due before the next tick.
     const answer = await scheduledSealTick(
       { store, workflow },
-      { now: new Date("2026-01-13T15:12:00Z"), env: ENV, log: (l) => log.push(l) },
+      { now: new Date("2026-01-13T15:12:00Z"), env: ENV, onEvent: (e) => events.push(e) },
     );
     expect(answer).toMatchObject({ seal: true, run_id: expect.stringMatching(/^run-/) });
     expect(answer.reason).toMatch(/freshness target/);
@@ -54,13 +56,17 @@ describe("the scheduled-seal function", () => {
     expect(started).toHaveLength(1);
     expect(started[0]!.input).toMatchObject({ bucket: "goldpipe-test-lake", run_id: answer.run_id });
     expect(await store.head(pendingSegmentKey("seg-1"))).toBeUndefined();
-    expect(log.map((line) => JSON.parse(line).event)).toEqual(["seal_decision", "seal_result"]);
+    expect(events.map((e) => e.event)).toEqual(["seal_decision", "seal_result"]);
   });
 
   it("leaves pending headlines alone on a weekend, per SCHEDULE_CONFIG", async () => {
     const answer = await scheduledSealTick(
       { store, workflow },
-      { now: new Date("2026-01-17T15:00:00Z"), env: { ...ENV, SCHEDULE_CONFIG: "markets: [nyse]\noffHoursRunRows: 100\n" }, log: () => {} },
+      {
+        now: new Date("2026-01-17T15:00:00Z"),
+        env: { ...ENV, SCHEDULE_CONFIG: "markets: [nyse]\noffHoursRunRows: 100\n" },
+        onEvent: () => {},
+      },
     );
     expect(answer).toEqual({
       seal: false,
@@ -73,12 +79,12 @@ describe("the scheduled-seal function", () => {
 
   it("answers a bad SCHEDULE_CONFIG with what is wrong in it", async () => {
     await expect(
-      scheduledSealTick({ store, workflow }, { now: new Date(), env: { ...ENV, SCHEDULE_CONFIG: "markets: [lse]" }, log: () => {} }),
+      scheduledSealTick({ store, workflow }, { now: new Date(), env: { ...ENV, SCHEDULE_CONFIG: "markets: [lse]" }, onEvent: () => {} }),
     ).rejects.toThrow(/unknown market "lse"/);
   });
 
   it("takes only EventBridge's scheduled events", async () => {
-    await expect(handler({ "detail-type": "Object Created" }, {} as never)).rejects.toThrow(/Scheduled Event/);
+    await expect(handler({ "detail-type": "Object Created" }, {} as Context)).rejects.toThrow(/Scheduled Event/);
   });
 });
 
@@ -112,7 +118,7 @@ describe("a simulated NYSE trading day through the function, on the directory st
         );
         await utimes(path.join(lake, pendingSegmentKey(id)), new Date(at), new Date(at));
       }
-      await scheduledSealTick({ store, workflow }, { now: new Date(now), env, log: () => {} });
+      await scheduledSealTick({ store, workflow }, { now: new Date(now), env, onEvent: () => {} });
     }
 
     const manifests: RunManifest[] = [];

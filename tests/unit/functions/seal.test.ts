@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readManifest } from "../../../functions/core/orchestration/manifest.ts";
 import type { RunInput } from "../../../functions/core/orchestration/run-input.ts";
-import { sealFromEvent } from "../../../functions/seal.ts";
+import type { Context } from "aws-lambda";
+import { handler, sealFromEvent } from "../../../functions/seal.ts";
 import { DirectoryObjectStore } from "../../../local/adapters/directory-object-store.ts";
 import { LocalWorkflow } from "../../../local/adapters/local-workflow.ts";
 import { headline, putSegment, SEAL_FUNCTION_ENV } from "../../support/run-fixtures.ts";
@@ -26,7 +27,7 @@ afterEach(() => rm(lake, { recursive: true, force: true }));
 
 describe("the seal function", () => {
   it("seals by hand with SHARD_SIZE and starts the run with the environment's settings", async () => {
-    const result = await sealFromEvent({ store, workflow }, {}, ENV);
+    const result = await sealFromEvent({ store, workflow }, { trigger: "manual" }, ENV);
     expect(result).toMatchObject({ sealed: true, shards: 2, rows: 3, already_started: false });
     const runId = result.sealed ? result.run_id : "";
     expect((await readManifest(store, runId))?.trigger).toBe("manual");
@@ -45,7 +46,7 @@ describe("the seal function", () => {
   });
 
   it("refuses an event it does not know, naming the field", async () => {
-    await expect(sealFromEvent({ store, workflow }, { trigger: "schedule" }, ENV)).rejects.toThrow(/trigger/);
-    await expect(sealFromEvent({ store, workflow }, { shardSize: 3 }, ENV)).rejects.toThrow(/shardSize/);
+    await expect(handler({ trigger: "schedule" }, {} as Context)).rejects.toThrow(/trigger/);
+    await expect(handler({ shardSize: 3 }, {} as Context)).rejects.toThrow(/shardSize/);
   });
 });

@@ -2,7 +2,9 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { segmentMessages } from "../../../functions/segment.ts";
+import type { Context } from "aws-lambda";
+import { logger } from "../../../functions/aws/lambda-handler.ts";
+import { handler, segmentMessages } from "../../../functions/segment.ts";
 import { DirectoryObjectStore } from "../../../local/adapters/directory-object-store.ts";
 
 let lake: string;
@@ -10,7 +12,7 @@ let store: DirectoryObjectStore;
 beforeEach(async () => {
   lake = await mkdtemp(path.join(tmpdir(), "segment-handler-test-"));
   store = new DirectoryObjectStore(lake);
-  vi.spyOn(console, "error").mockImplementation(() => {});
+  vi.spyOn(logger, "error").mockImplementation(() => {});
 });
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -46,9 +48,13 @@ describe("segmentMessages", () => {
     });
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: "2" }] });
     expect(await readdir(path.join(lake, "pending"))).toHaveLength(1);
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.stringMatching(/^headline message 2 is unusable: not a headline message: /),
+      expect.objectContaining({ event: "unusable_headline_message", messageId: "2" }),
+    );
   });
 
   it("refuses an event that is not an SQS event, so the whole batch is retried", async () => {
-    await expect(segmentMessages(store, { Records: [{ body: "x" }] })).rejects.toThrow();
+    await expect(handler({ Records: [{ body: "x" }] }, {} as Context)).rejects.toThrow(/does not take this event[\s\S]*messageId/);
   });
 });

@@ -9,6 +9,7 @@ import { sqlString } from "../../../functions/core/lake/sql-literal.ts";
 import { HeadlineSchema, type Headline } from "../../../functions/core/headline.ts";
 import { IngestRecordSchema } from "../../../functions/core/ingest/ingest-record.ts";
 import type { QuarantinedRow } from "../../../functions/core/ingest/quarantine.ts";
+import { quarantinePrefix, quarantineReasonKey, quarantineRowsKey } from "../../../functions/core/lake-keys.ts";
 import { ingestLocalFiles, type LocalIngestResult } from "../../../local/ingest-files.ts";
 import { GOLD_HEADLINES_TSV, HAS_GOLD_HEADLINES } from "../../support/gold-headlines.ts";
 
@@ -51,8 +52,9 @@ async function pendingHeadlines(): Promise<Headline[]> {
   return headlines;
 }
 
-async function quarantinedRows(name: string): Promise<QuarantinedRow[]> {
-  const text = await readFile(path.join(lake, "quarantine", name, "rows.jsonl"), "utf8");
+/** The bad rows of a dropped file, by its lake key (the result's `file`). */
+async function quarantinedRows(file: string): Promise<QuarantinedRow[]> {
+  const text = await readFile(path.join(lake, quarantineRowsKey(file)), "utf8");
   return text
     .trimEnd()
     .split("\n")
@@ -71,21 +73,22 @@ describe("ingestLocalFiles: the shapes a dump comes in", () => {
     expect(segments).toBe(1);
     const headlines = await pendingHeadlines();
     expect(headlines.map((h) => [h.id, h.headline, h.published_at, h.symbols, h.origin.line])).toEqual([
-      ["a-1", 'Gold rallies as "safe haven" bid returns', "2024-03-01T14:30:00.000Z", ["XAUUSD", "GLD"], 2],
+      ["a-1", 'Gold rallies as "safe haven" bid returns', "2024-03-01T14:30:00.000Z", ["XAUUSD", "GLD", "XAU"], 2],
       ["a-2", "Miners jump; GDX up 3%", "2024-03-01T00:00:00.000Z", ["GDX", "NEM"], 3],
       ["a-3", "Dollar index slips", "2024-03-01T00:00:00.000Z", ["DXY"], 5],
-      ["a-4", "Gold steady before payrolls", "2024-03-01T14:30:00.000Z", ["XAUUSD"], 7],
+      ["a-4", "Gold steady before payrolls", "2024-03-01T14:30:00.000Z", ["XAUUSD", "XAU"], 7],
     ]);
-    expect(headlines[0]!.origin.file).toBe("incoming/quoted-crlf-bom.csv");
+    expect(result.file).toMatch(/^incoming\/\d{8}T\d{6}Z-[0-9a-f]{8}\/quoted-crlf-bom\.csv$/);
+    expect(headlines[0]!.origin.file).toBe(result.file);
     const record = IngestRecordSchema.parse(JSON.parse(await readFile(path.join(lake, "ingest", `${result.sha256}.json`), "utf8")));
-    expect(record).toMatchObject({ file: "incoming/quoted-crlf-bom.csv", rows_read: 4, rows_valid: 4, duplicate_of: null });
+    expect(record).toMatchObject({ file: result.file, rows_read: 4, rows_valid: 4, duplicate_of: null, rows_skipped: 0 });
   });
 
   it("reads a TSV dump with day-first dates and quarantines its impossible ones", async () => {
     const { result } = await ingestOne(path.join(FIXTURES, "dump.tsv"));
     expect(result).toMatchObject({ rows_read: 4, rows_valid: 2, rows_quarantined: 2, quarantine_reasons: { "impossible date": 2 } });
     expect((await pendingHeadlines()).map((h) => h.published_at)).toEqual(["2018-11-19T00:00:00.000Z", "2017-04-07T00:00:00.000Z"]);
-    expect((await quarantinedRows("dump.tsv")).map((r) => [r.line, r.field, r.reason])).toEqual([
+    expect((await quarantinedRows(result.file)).map((r) => [r.line, r.field, r.reason])).toEqual([
       [4, "published_at", "impossible date"],
       [5, "published_at", "impossible date"],
     ]);
@@ -109,7 +112,7 @@ describe("ingestLocalFiles: the shapes a dump comes in", () => {
   it("reads a JSON array", async () => {
     const { result } = await ingestOne(path.join(FIXTURES, "headlines.json"));
     expect(result).toMatchObject({ rows_read: 3, rows_valid: 2, quarantine_reasons: { "missing published time": 1 } });
-    expect((await quarantinedRows("headlines.json"))[0]).toMatchObject({ line: 4, field: "published_at" });
+    expect((await quarantinedRows(result.file))[0]).toMatchObject({ line: 4, field: "published_at" });
   });
 
   it("reads any of them gzip-compressed", async () => {
@@ -128,7 +131,7 @@ describe("ingestLocalFiles: the shapes a dump comes in", () => {
     );
     const { result } = await ingestOne(file);
     expect(result).toMatchObject({ rows_read: 3000, rows_valid: 3000 });
-    expect((await pendingHeadlines())[0]).toMatchObject({ published_at: "2024-03-01T14:30:00.000Z", symbols: ["GLD"] });
+    expect((await pendingHeadlines())[0]).toMatchObject({ published_at: "2024-03-01T14:30:00.000Z", symbols: ["GLD", "XAU"] });
     const { result: gz } = await ingestContent("h2.parquet.gz", gzipSync(Buffer.concat([await readFile(file), Buffer.alloc(0)])));
     expect(gz).toMatchObject({ duplicate_of: null, rows_valid: 3000 });
   });
@@ -140,7 +143,7 @@ describe.skipIf(!HAS_GOLD_HEADLINES)("ingestLocalFiles: the shared gold data set
     expectAccounted(result);
     expect(result.rows_read).toBe(8456);
     expect(result.rows_quarantined).toBeGreaterThan(100);
-    const rows = await quarantinedRows("gold-headlines-sinha-khandait.tsv");
+    const rows = await quarantinedRows(result.file);
     expect(rows).toHaveLength(result.rows_quarantined);
     const garbled = rows.filter((r) => r.field === "published_at");
     expect(garbled.length).toBeGreaterThanOrEqual(131);
@@ -160,11 +163,41 @@ describe("ingestLocalFiles: the same file twice", () => {
     const csv = await readFile(path.join(FIXTURES, "quoted-crlf-bom.csv"));
     const renamed = await ingestContent("copy.csv", csv);
     for (const dropped of [again, renamed]) {
-      expect(dropped.result).toMatchObject({ rows_read: 0, rows_valid: 0, duplicate_of: "incoming/quoted-crlf-bom.csv" });
+      expect(dropped.result).toMatchObject({ rows_read: 0, rows_valid: 0, duplicate_of: first.result.file });
       expect(dropped.segments).toBe(0);
     }
     expect(first.segments).toBe(1);
     expect(await pendingHeadlines()).toHaveLength(4);
+  });
+
+  it("keeps two different files of the same name apart: each its own key, its own quarantine", async () => {
+    const a = path.join(work, "a", "feed.csv");
+    const b = path.join(work, "b", "feed.csv");
+    await import("node:fs/promises").then((fs) => Promise.all([fs.mkdir(path.dirname(a)), fs.mkdir(path.dirname(b))]));
+    await writeFile(a, "id,headline,published_at\na-1,Gold up,2024-03-01\na-2,Gold,31-02-2024\n");
+    await writeFile(b, "id,headline,published_at\nb-1,Gold down,2024-03-01\nb-2,,2024-03-01\n");
+    const { files } = await ingestLocalFiles([a, b], { lake, now: NOW });
+    const [fromA, fromB] = files as (LocalIngestResult & { error: null })[];
+    expect(fromA!.file).not.toBe(fromB!.file);
+    expect((await quarantinedRows(fromA!.file)).map((row) => row.reason)).toEqual(["impossible date"]);
+    expect((await quarantinedRows(fromB!.file)).map((row) => row.reason)).toEqual(["missing headline"]);
+    expect((await pendingHeadlines()).map((h) => h.id).sort()).toEqual(["a-1", "b-1"]);
+  });
+
+  it("ingests only the rows past those an earlier version of the file brought, counting them in rows_skipped", async () => {
+    const file = path.join(work, "growing.csv");
+    const first = "id,headline,published_at\ng-1,Gold up,2024-03-01\n";
+    await writeFile(file, `${first}g-2,Gold up again,2024-03-02\ng-3,,2024-03-03\n`);
+    const { files } = await ingestLocalFiles([{ path: file, skipRows: 1 }], { lake, now: NOW });
+    const grown = files[0] as LocalIngestResult & { error: null };
+    expect(grown).toMatchObject({ rows_read: 2, rows_valid: 1, rows_quarantined: 1 });
+    expect((await quarantinedRows(grown.file))[0]).toMatchObject({ line: 4 });
+    expect((await pendingHeadlines()).map((h) => h.id)).toEqual(["g-2"]);
+    const record = IngestRecordSchema.parse(JSON.parse(await readFile(path.join(lake, "ingest", `${grown.sha256}.json`), "utf8")));
+    expect(record).toMatchObject({ rows_read: 2, rows_skipped: 1 });
+
+    const { files: cut } = await ingestLocalFiles([{ path: file, bytes: Buffer.byteLength(first) }], { lake, now: NOW });
+    expect(cut[0]).toMatchObject({ rows_read: 1, rows_valid: 1 });
   });
 });
 
@@ -190,10 +223,10 @@ describe("ingestLocalFiles: the bad-input suite", () => {
       expect(result.bad_file?.reason).toMatch(reason);
       expect(result).toMatchObject({ rows_read: 0, rows_valid: 0, rows_quarantined: 0 });
       expect(segments).toBe(0);
-      const reasonFile = JSON.parse(await readFile(path.join(lake, "quarantine", name, "reason.json"), "utf8"));
-      expect(reasonFile).toMatchObject({ file: `incoming/${name}`, reason: result.bad_file!.reason });
-      expect(await readFile(path.join(lake, "quarantine", name, name))).toEqual(Buffer.from(content));
-      await expect(readFile(path.join(lake, "incoming", name))).rejects.toThrow();
+      const reasonFile = JSON.parse(await readFile(path.join(lake, quarantineReasonKey(result.file)), "utf8"));
+      expect(reasonFile).toMatchObject({ file: result.file, reason: result.bad_file!.reason });
+      expect(await readFile(path.join(lake, quarantinePrefix(result.file), name))).toEqual(Buffer.from(content));
+      await expect(readFile(path.join(lake, result.file))).rejects.toThrow();
     });
   });
 
@@ -220,8 +253,8 @@ describe("ingestLocalFiles: the bad-input suite", () => {
     expectAccounted(result);
     expect(result.rows_quarantined).toBe(1);
     expect(result.quarantine_reasons).toEqual({ [reason]: 1 });
-    const [row] = await quarantinedRows("rows.csv");
-    expect(row).toMatchObject({ file: "incoming/rows.csv", field, reason });
+    const [row] = await quarantinedRows(result.file);
+    expect(row).toMatchObject({ file: result.file, field, reason });
     expect(row!.line).toBeGreaterThanOrEqual(2);
     expect(row!.detail.length).toBeGreaterThan(0);
     expect((await pendingHeadlines()).map((h) => h.id)).toContain("g-1");
@@ -234,7 +267,7 @@ describe("ingestLocalFiles: the bad-input suite", () => {
   ])("a JSONL line with %s is quarantined", async (_, line, field, reason) => {
     const { result } = await ingestContent("rows.jsonl", `{"id":"g-1","headline":"Gold","created_at":"2024-03-01"}\n${line}`);
     expect(result).toMatchObject({ rows_read: 2, rows_valid: 1, quarantine_reasons: { [reason]: 1 } });
-    expect((await quarantinedRows("rows.jsonl"))[0]).toMatchObject({ line: 2, field, reason });
+    expect((await quarantinedRows(result.file))[0]).toMatchObject({ line: 2, field, reason });
   });
 
   it("a JSON array cut off mid-element keeps the elements before it", async () => {
@@ -253,6 +286,16 @@ describe("ingestLocalFiles: several files", () => {
     expect(files[1]).toMatchObject({ error: null, rows_valid: 2 });
     expect(files[2]).toMatchObject({ file: null, error: expect.stringMatching(/is not a file/) });
     expect(segments).toBe(1);
+  });
+
+  it("refuses a symbolic link rather than copying what it points to into the lake", async () => {
+    const link = path.join(work, "passwd.csv");
+    await import("node:fs/promises").then((fs) => fs.symlink("/etc/passwd", link));
+    const { files, segments } = await ingestLocalFiles([link], { lake, now: NOW });
+    expect(files[0]).toMatchObject({ file: null, error: expect.stringMatching(/passwd\.csv is a symbolic link \(to \/etc\/passwd\)/) });
+    expect(segments).toBe(0);
+    expect(await readdir(lake).catch(() => [])).not.toContain("quarantine");
+    expect(await readdir(lake).catch(() => [])).not.toContain("incoming");
   });
 
   it("reports progress as it parses", async () => {

@@ -1,6 +1,7 @@
 import aslValidator from "asl-validator";
 import { StateMachine } from "aws-local-stepfunctions";
 import { describe, expect, it } from "vitest";
+import { executionPrefix } from "../../../functions/core/lake-keys.ts";
 import { pipelineDefinition } from "../../../local/runtime/pipeline.ts";
 import { TEST_RUN_SETTINGS } from "../../support/run-fixtures.ts";
 
@@ -98,6 +99,12 @@ describe("statemachines/pipeline.asl.yaml", () => {
       expect.arrayContaining(["CheckCheckpoint", "EnsureCheckpointPrefix", "ScoreShard", "RecordShardFailed"]),
     );
     expect(definition.States.ScoreShards).toMatchObject({ MaxConcurrencyPath: "$.max_concurrency", ResultPath: null });
+    expect(definition.States.ScoreShards?.ItemSelector).toMatchObject({
+      "run_id.$": "$.run_id",
+      "bucket.$": "$.bucket",
+      "job.$": "$.job",
+      "shard.$": "$$.Map.Item.Value",
+    });
     expect(definition.States.FinalizeRun?.Resource).toBe("${FinalizeRunFunctionArn}");
     expect(definition.States.MergeRun?.Resource).toBe("${MergeFunctionArn}");
     expect(definition.States.ReportRun?.Resource).toBe("${ReportFunctionArn}");
@@ -106,6 +113,30 @@ describe("statemachines/pipeline.asl.yaml", () => {
     expect(refresh.ItemProcessor.States.ReadRefreshStatement?.Resource).toBe("arn:aws:states:::aws-sdk:s3:getObject");
     expect(refresh.ItemProcessor.States.RegisterPartitions?.Resource).toBe("arn:aws:states:::athena:startQueryExecution.sync");
     expect(JSON.stringify(definition)).not.toMatch(/MSCK/i);
+  });
+
+  it("scores each shard in a child execution of a Distributed Map, so no run outgrows one execution's history", () => {
+    const map = definition.States.ScoreShards as State & Record<string, any>;
+    expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: "DISTRIBUTED", ExecutionType: "STANDARD" });
+    // the shard list comes from the lake, the input carries only its key
+    expect(map.ItemReader).toEqual({
+      Resource: "arn:aws:states:::s3:getObject",
+      ReaderConfig: { InputType: "JSON" },
+      Parameters: { "Bucket.$": "$.bucket", "Key.$": "$.shard_list_key" },
+    });
+    expect(map.ItemsPath).toBeUndefined();
+    expect(map.ResultWriter).toMatchObject({ Resource: "arn:aws:states:::s3:putObject", Parameters: { "Bucket.$": "$.bucket" } });
+  });
+
+  it("writes the Map's results beside the execution's shard list", async () => {
+    const prefix = (definition.States.ScoreShards as Record<string, any>).ResultWriter.Parameters["Prefix.$"];
+    const machine = new StateMachine({
+      StartAt: "Prefix",
+      States: { Prefix: { Type: "Pass", Parameters: { "prefix.$": prefix }, End: true } },
+    });
+    const { result } = machine.run({ run_id: "run-a" }, { context: { Execution: { Name: "run-a-replay-1" } } });
+    // Step Functions writes under <prefix>/<map run id>/
+    expect(`${((await result) as { prefix: string }).prefix}/`).toBe(executionPrefix("run-a", "run-a-replay-1"));
   });
 
   it("runs the GPU job isolated from the network, bounded in time, uploading chunks as it writes them", () => {

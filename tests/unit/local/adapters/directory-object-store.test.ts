@@ -4,7 +4,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ObjectNotFoundError } from "../../../../functions/core/ports.ts";
-import { DirectoryObjectStore } from "../../../../local/adapters/directory-object-store.ts";
+import { DirectoryObjectStore, LakeDirectoryGoneError } from "../../../../local/adapters/directory-object-store.ts";
 
 let root: string;
 let store: DirectoryObjectStore;
@@ -69,5 +69,25 @@ describe("DirectoryObjectStore", () => {
     await store.delete("x.txt");
     expect(await store.head("x.txt")).toBeUndefined();
     await expect(store.put("../escape.txt", "x")).rejects.toThrow(/outside the lake/);
+  });
+});
+
+describe("DirectoryObjectStore.createIfAbsent", () => {
+  it("creates an object only when there is none, and of many creators at once exactly one wins", async () => {
+    expect(await store.createIfAbsent("locks/seal/1.json", "first")).toBe(true);
+    expect(await store.createIfAbsent("locks/seal/1.json", "second")).toBe(false);
+    expect((await store.get("locks/seal/1.json"))!.toString()).toBe("first");
+    const racers = await Promise.all(Array.from({ length: 20 }, (_, i) => store.createIfAbsent("locks/seal/2.json", `racer ${i}`)));
+    expect(racers.filter(Boolean)).toHaveLength(1);
+    expect((await readdir(path.join(root, "locks", "seal"))).sort()).toEqual(["1.json", "2.json"]);
+  });
+
+  it("with createRoot false, fails instead of making the lake directory again once it is gone", async () => {
+    const guarded = new DirectoryObjectStore(root, { createRoot: false });
+    await guarded.put("a.txt", "a");
+    await rm(root, { recursive: true, force: true });
+    await expect(guarded.put("pending/b.txt", "b")).rejects.toThrow(LakeDirectoryGoneError);
+    await expect(guarded.createIfAbsent("locks/x/1.json", "x")).rejects.toThrow(/the lake directory .* is gone/);
+    await expect(readdir(root)).rejects.toThrow();
   });
 });

@@ -3,8 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BadInputError } from "../../../../functions/core/errors.ts";
-import { duckdbType, headlineSentimentTable, refreshStatements } from "../../../../functions/core/lake/lake-table.ts";
+import { duckdbType, refreshStatements } from "../../../../functions/core/lake/lake-table.ts";
 import { queryLake, refreshLocalCatalog } from "../../../../local/query/lake-catalog.ts";
+import { repositoryTableDefinition } from "../../../../local/query/table-definition.ts";
 import { mergedLake, scoredHeadline } from "../../../support/scored-fixtures.ts";
 
 let lake: string;
@@ -17,7 +18,7 @@ afterEach(async () => {
 
 describe("the local catalog", () => {
   it("has the table, typed as the definition says, even before anything is curated", async () => {
-    const table = headlineSentimentTable();
+    const table = repositoryTableDefinition();
     expect((await queryLake(lake, "SELECT * FROM goldpipe.headline_sentiment")).rows).toEqual([]);
     const described = await queryLake(lake, "SELECT column_name, column_type FROM (DESCRIBE headline_sentiment)");
     expect(described.rows.map((r) => [r.column_name, r.column_type])).toEqual(
@@ -32,7 +33,7 @@ describe("the local catalog", () => {
         scoredHeadline({ id: "h2", published_at: "2024-04-01T10:00:00Z" }),
       ],
     });
-    const table = headlineSentimentTable();
+    const table = repositoryTableDefinition();
     const described = await queryLake(lake, "SELECT column_name, column_type FROM (DESCRIBE headline_sentiment)");
     expect(described.rows.map((r) => [r.column_name, r.column_type])).toEqual(
       [...table.Columns, ...table.PartitionKeys].map((c) => [c.Name, duckdbType(c.Type)]),

@@ -41,3 +41,32 @@ describe("formatCsv and json", () => {
     expect(JSON.parse(formatResult(result, "json"))).toEqual(result.rows);
   });
 });
+
+describe("formatCsv against spreadsheet formulas", () => {
+  it("prefixes text a spreadsheet would run as a formula with an apostrophe, and leaves numbers alone", () => {
+    const hostile = {
+      columns: [
+        { name: "headline", type: "VARCHAR" },
+        { name: "score", type: "DOUBLE" },
+      ],
+      rows: [
+        { headline: "=cmd|' /C calc'!A0", score: -0.5 },
+        { headline: "+SUM(1,2)", score: 1 },
+        { headline: "-2+3", score: 0 },
+        { headline: "@SUM(A1)", score: 0 },
+        { headline: "\tTAB", score: 0 },
+        { headline: "Gold = safe haven", score: 0 },
+      ],
+    };
+    expect(formatCsv(hostile).split("\r\n")).toEqual([
+      "headline,score",
+      "'=cmd|' /C calc'!A0,-0.5",
+      `"'+SUM(1,2)",1`,
+      "'-2+3,0",
+      "'@SUM(A1),0",
+      "'\tTAB,0",
+      "Gold = safe haven,0",
+      "",
+    ]);
+  });
+});

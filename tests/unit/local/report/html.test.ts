@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderReportHtml, sentimentChartSvg } from "../../../../local/report/html.ts";
+import { renderReportHtml, sentimentChart } from "../../../../local/report/html.ts";
 import type { RunReport } from "../../../../functions/core/lake/report.ts";
 
 const point = (at: string, positive: number, negative: number, headlines: number) => ({
@@ -10,27 +10,13 @@ const point = (at: string, positive: number, negative: number, headlines: number
   index: (positive - negative) / headlines,
 });
 
-describe("sentimentChartSvg", () => {
-  it("draws a dot per bucket, green at or above zero and red below, over bars scaled to the busiest bucket", () => {
-    const svg = sentimentChartSvg({
-      bucket: "day",
-      points: [point("2024-03-01T00:00:00Z", 3, 1, 4), point("2024-03-02T00:00:00Z", 0, 2, 2), point("2024-03-05T00:00:00Z", 1, 1, 8)],
-    });
-    expect(svg.match(/<circle /g)).toHaveLength(3);
-    expect(svg.match(/fill="#1f8a4c"/g)).toHaveLength(2);
-    expect(svg.match(/fill="#c0392b"/g)).toHaveLength(1);
-    const heights = [...svg.matchAll(/<rect [^>]*height="([\d.]+)"/g)].map((m) => Number(m[1]));
-    expect(heights[2]).toBeCloseTo(heights[0]! * 2, 0);
-    // Time to scale: the gap between the 2nd and the 5th is three buckets wide.
-    const xs = [...svg.matchAll(/<circle cx="([\d.]+)"/g)].map((m) => Number(m[1]));
-    expect(xs[2]! - xs[1]!).toBeCloseTo((xs[1]! - xs[0]!) * 3, 0);
-    // ...and the line does not bridge the days without headlines.
-    expect(svg.match(/<path d="([^"]*)"/)![1]!.match(/M/g)).toHaveLength(2);
-  });
-
-  it("copes with one bucket and with none", () => {
-    expect(sentimentChartSvg({ bucket: "hour", points: [point("2024-03-01T10:00:00Z", 1, 0, 1)] }).match(/<circle /g)).toHaveLength(1);
-    expect(sentimentChartSvg({ bucket: "day", points: [] })).toBe("<p>No curated headlines from this run.</p>");
+describe("sentimentChart", () => {
+  it("plots the run's net sentiment per bucket and says what each dot is", () => {
+    const chart = sentimentChart({ bucket: "hour", points: [point("2024-03-01T10:00:00Z", 3, 1, 4)] });
+    expect(chart).toMatchObject({ bucket: "hour", indexLabel: "net sentiment, (positive − negative) / headlines" });
+    expect(chart.points).toEqual([
+      { at: "2024-03-01T10:00:00Z", headlines: 4, index: 0.5, detail: "index 0.500 (3 positive, 1 negative of 4)" },
+    ]);
   });
 });
 
@@ -45,6 +31,7 @@ describe("renderReportHtml", () => {
       rows_read: 1,
       rows_valid: 1,
       rows_quarantined: 0,
+      rows_realtime: 0,
       rows_sharded: 1,
       duplicates_sealed: 0,
       shards: 1,
@@ -72,10 +59,12 @@ describe("renderReportHtml", () => {
         usd_per_million_headlines: null,
       },
     } satisfies RunReport;
-    const html = renderReportHtml(report, { bucket: "day", points: [] });
+    const html = renderReportHtml(report, { bucket: "day", points: [] }, { instrument: "<XAU>", bucket: "day", points: [] });
     expect(html).toContain("Run run-&lt;x&gt;");
     expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
     expect(html).not.toContain("<script>");
+    expect(html).toContain("&lt;XAU&gt; directionality index");
+    expect(html).toContain("No headlines about &lt;XAU&gt; in this range.");
     expect(html).toContain("the run&#39;s instance type was not given");
   });
 });

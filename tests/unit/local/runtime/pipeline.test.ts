@@ -3,13 +3,19 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { refreshStatementKey, shardStatusKey, successKey } from "../../../../functions/core/lake-keys.ts";
+import { manifestKey, refreshStatementKey, shardListKey, shardStatusKey, successKey } from "../../../../functions/core/lake-keys.ts";
 import { readManifest, writeManifest } from "../../../../functions/core/orchestration/manifest.ts";
 import type { MergeResult } from "../../../../functions/core/lake/merge.ts";
 import type { ObjectStore } from "../../../../functions/core/ports.ts";
-import { runInput } from "../../../../functions/core/orchestration/run-input.ts";
+import { prepareRunExecution, shardItems, type RunInput } from "../../../../functions/core/orchestration/run-input.ts";
 import { parseChaos } from "../../../../local/runtime/chaos.ts";
-import { runPipeline, type LakeSteps, type ShardEvent } from "../../../../local/runtime/pipeline.ts";
+import {
+  ExecutionStoppedError,
+  runPipeline,
+  type LakeSteps,
+  type LocalPipelineOptions,
+  type ShardEvent,
+} from "../../../../local/runtime/pipeline.ts";
 import { FAKE_SCORER } from "../../../support/fake-scorer.ts";
 import { DirectoryObjectStore } from "../../../../local/adapters/directory-object-store.ts";
 import { sealedManifest, TEST_RUN_SETTINGS } from "../../../support/run-fixtures.ts";
@@ -70,9 +76,17 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-const run = async (name: string, lake: LakeSteps, chaos?: string) => {
+/** Runs the execution `name` over every shard of run-a, its shard list written to the lake as seal writes it. */
+const run = async (name: string, lake: LakeSteps, chaos?: string, extra: Partial<LocalPipelineOptions> = {}) => {
   const manifest = (await readManifest(store, "run-a"))!;
-  return runPipeline(name, runInput(manifest, settings()), {
+  const input: RunInput = {
+    run_id: "run-a",
+    manifest_key: manifestKey("run-a"),
+    shard_list_key: shardListKey("run-a", name),
+    ...settings(),
+  };
+  await store.put(input.shard_list_key, JSON.stringify(shardItems(manifest)));
+  return runPipeline(name, input, {
     store,
     bucket: "goldpipe-local",
     lake,
@@ -80,6 +94,7 @@ const run = async (name: string, lake: LakeSteps, chaos?: string) => {
     chaos: parseChaos(chaos),
     retryDelayMs: 1,
     onShard: (event) => events.push(event),
+    ...extra,
   });
 };
 
@@ -108,8 +123,9 @@ describe("runPipeline: statemachines/pipeline.asl.yaml on the local runtime", ()
       expect(recorded).toMatchObject({ index: 2, status: "failed", error: "States.TaskFailed" });
       expect(JSON.parse(recorded.cause).FailureReason).toBe("GOLDPIPE_CHAOS failed attempt 4 of shard run-a-2 before it started");
 
+      // FinalizeRun has folded the outcomes in; the run is committed only by the real ReportRun, not this stand-in.
       const manifest = await readManifest(store, "run-a");
-      expect(manifest?.status).toBe("PartiallyFailed");
+      expect(manifest?.status).toBe("Merging");
       expect(manifest?.shards.map((s) => s.status)).toEqual(["succeeded", "succeeded", "failed"]);
 
       // no refresh statement: the Choice goes straight to ReportRun
@@ -128,7 +144,8 @@ describe("runPipeline: statemachines/pipeline.asl.yaml on the local runtime", ()
     const spot = { ...settings(), job: { ...settings().job, capacity: "spot" as const, max_wait_seconds: 7200 } };
     process.env.FAKE_JOB = "obey";
     try {
-      await runPipeline("run-a", runInput(manifest, spot), {
+      const { input } = await prepareRunExecution(store, manifest, spot, "run-a");
+      await runPipeline("run-a", input, {
         store,
         bucket: "goldpipe-local",
         lake: lakeSteps(),
@@ -169,7 +186,40 @@ describe("runPipeline: statemachines/pipeline.asl.yaml on the local runtime", ()
     await run("run-a", lakeSteps(statements));
     expect(calls.map((c) => c.state)).toEqual(["MergeRun", "RegisterPartitions", "RegisterPartitions", "RegisterPartitions", "ReportRun"]);
     expect(calls.slice(1, 4).map((c) => c.input)).toEqual(statements);
-    expect((await readManifest(store, "run-a"))?.status).toBe("Succeeded");
+    expect((await readManifest(store, "run-a"))?.status).toBe("Merging");
+  });
+
+  it("stops when told to: the running job is stopped, no state after it runs, the run stays unfinished", async () => {
+    process.env.FAKE_JOB = "sleep";
+    const stop = new AbortController();
+    try {
+      const running = run("run-a", lakeSteps(), undefined, { signal: stop.signal });
+      while (!events.some((e) => e.type === "attempt")) await new Promise((resolve) => setTimeout(resolve, 20));
+      stop.abort();
+      await expect(running).rejects.toBeInstanceOf(ExecutionStoppedError);
+    } finally {
+      delete process.env.FAKE_JOB;
+    }
+    expect(calls).toEqual([]);
+    // the jobs running when it stopped (max_concurrency at most), and none after
+    expect(events.filter((e) => e.type === "attempt").length).toBeLessThanOrEqual(settings().max_concurrency);
+    expect(events.filter((e) => e.type === "failed")).toEqual([]);
+    expect(await store.head(shardStatusKey("run-a", 0))).toBeUndefined();
+    expect((await readManifest(store, "run-a"))?.status).toBe("Sealed");
+  });
+
+  it("tells the kill switch each state it has run", async () => {
+    const states: string[] = [];
+    await run("run-a", lakeSteps(), undefined, { killSwitch: { afterWrite: () => {}, afterState: (state) => states.push(state) } });
+    expect(states.filter((state) => state !== "CheckCheckpoint" && state !== "EnsureCheckpointPrefix")).toEqual([
+      "ScoreShardsItemReader",
+      "ScoreShard",
+      "ScoreShard",
+      "ScoreShard",
+      "FinalizeRun",
+      "MergeRun",
+      "ReportRun",
+    ]);
   });
 
   it("fails the execution when a state after the Map fails, with that state's error", async () => {

@@ -1,4 +1,5 @@
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -8,11 +9,14 @@ import { parseChaos } from "../../../../local/runtime/chaos.ts";
 import {
   SageMakerJobFailedError,
   ProcessingJobRunner,
+  ProcessingJobStoppedError,
   type ProcessingJobRunnerOptions,
   type ShardJobProgress,
 } from "../../../../local/runtime/processing-job-runner.ts";
 import { FAKE_SCORER } from "../../../support/fake-scorer.ts";
 import { DirectoryObjectStore } from "../../../../local/adapters/directory-object-store.ts";
+import { processExists } from "../../../../local/runtime/process-exists.ts";
+import { until } from "../../../support/until.ts";
 
 let dir: string;
 let store: ObjectStore;
@@ -92,6 +96,22 @@ function request(overrides: { maxRuntime?: number; shardKey?: string } = {}) {
 }
 
 const lakeText = async (key: string) => (await store.get(key))?.toString("utf8");
+
+/** The pid of the fake job once it has started (it writes it to STARTED_MARKER). */
+async function startedJob(): Promise<number> {
+  let pid = Number.NaN;
+  await until(async () => {
+    pid = Number((await readFile(marker, "utf8").catch(() => "")).trim());
+    return pid > 0;
+  }, "the job to start");
+  return pid;
+}
+
+/** Job directories under the temporary folder: this process's, or any in a folder of the test's own. */
+async function jobDirectories(tmp?: string): Promise<string[]> {
+  const prefix = tmp === undefined ? `goldpipe-job-${process.pid}-` : "goldpipe-job-";
+  return (await readdir(tmp ?? os.tmpdir())).filter((name) => name.startsWith(prefix));
+}
 
 async function failure(promise: Promise<unknown>): Promise<SageMakerJobFailedError> {
   const error = await promise.then(
@@ -218,6 +238,47 @@ describe("ProcessingJobRunner", () => {
     expect(await lakeText("runs/run-a/scores/1/_SUCCESS")).toBe("");
     // the earlier chunk and this job's two, counted once though the folder is both input and output
     expect(progress.at(-1)).toMatchObject({ chunks: 3 });
+  });
+
+  it("stops its running jobs when told to: the job's processes end, its directory goes, and no new job starts", async () => {
+    process.env.FAKE_JOB = "sleep";
+    process.env.STARTED_MARKER = marker;
+    try {
+      const jobs = runner();
+      const running = jobs.run(request());
+      const pid = await startedJob();
+      await jobs.stop();
+      await expect(running).rejects.toBeInstanceOf(ProcessingJobStoppedError);
+      expect(processExists(pid)).toBe(false);
+      expect(await jobDirectories()).toEqual([]);
+      await expect(jobs.run(request())).rejects.toThrow("the local runner is stopping: no new job starts");
+    } finally {
+      delete process.env.FAKE_JOB;
+      delete process.env.STARTED_MARKER;
+    }
+  });
+
+  it("ends a job whose goldpipe process was killed outright (kill -9), and removes its directory", async () => {
+    const script = path.join(dir, "parent.ts");
+    await writeFile(
+      script,
+      [
+        `import { ProcessingJobRunner } from ${JSON.stringify(path.resolve("local/runtime/processing-job-runner.ts"))};`,
+        `import { DirectoryObjectStore } from ${JSON.stringify(path.resolve("local/adapters/directory-object-store.ts"))};`,
+        `const store = new DirectoryObjectStore(${JSON.stringify(path.join(dir, "lake"))});`,
+        `const runner = new ProcessingJobRunner({ store, bucket: "goldpipe-local", python: ${JSON.stringify(fakePython)} });`,
+        `await runner.run(${JSON.stringify(request())});`,
+      ].join("\n"),
+    );
+    const parent = spawn(process.execPath, [script], {
+      env: { ...process.env, FAKE_JOB: "sleep", STARTED_MARKER: marker, TMPDIR: dir },
+      stdio: "ignore",
+    });
+    const pid = await startedJob();
+    expect(await jobDirectories(dir)).toHaveLength(1);
+    parent.kill("SIGKILL");
+    await until(() => !processExists(pid), "the orphaned job to end");
+    await until(async () => (await jobDirectories(dir)).length === 0, "its directory to go");
   });
 
   it("refuses S3 URIs outside the lake's bucket", async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
@@ -10,6 +10,7 @@ import { realClock } from "../../../../local/watch/clock.ts";
 import { WatchView, type WatchEvent } from "../../../../local/watch/view.ts";
 import { Watch, watchLogPath, type StartedRun, type WatchRuntime } from "../../../../local/watch/watch.ts";
 import { DirectoryObjectStore } from "../../../../local/adapters/directory-object-store.ts";
+import { until } from "../../../support/until.ts";
 
 // Tuesday 13 January 2026, 10:00 New York (COMEX open) and Saturday 17 January (closed).
 const OPEN = new Date("2026-01-13T15:00:00Z");
@@ -39,17 +40,29 @@ function lineRuntime(store: ObjectStore) {
   const runtime: WatchRuntime = {
     store,
     shardRows: 4000,
-    async ingest(files) {
+    async ingest(drops) {
       return Promise.all(
-        files.map(async (file) => {
-          const lines = (await readFile(file, "utf8")).split("\n").filter(Boolean);
+        drops.map(async ({ path: file, bytes, skipRows = 0 }) => {
+          const lines = (await readFile(file, "utf8")).slice(0, bytes).split("\n").filter(Boolean);
+          const added = lines.slice(skipRows);
           await store.put(
-            `${PENDING_PREFIX}${path.basename(file)}.jsonl`,
-            lines.map((headline) => JSON.stringify({ headline })).join("\n") + "\n",
+            `${PENDING_PREFIX}${path.basename(file)}-${skipRows}.jsonl`,
+            added.map((headline) => JSON.stringify({ headline })).join("\n") + "\n",
           );
-          return { file, unreadable: undefined, rowsValid: lines.length, rowsQuarantined: 0, rejected: undefined, duplicateOf: undefined };
+          return {
+            file,
+            rowsInContent: lines.length,
+            unreadable: undefined,
+            rowsValid: added.length,
+            rowsQuarantined: 0,
+            rejected: undefined,
+            duplicateOf: undefined,
+          };
         }),
       );
+    },
+    async resume() {
+      return undefined;
     },
     async seal(trigger): Promise<StartedRun | undefined> {
       let rows = 0;
@@ -70,7 +83,7 @@ function lineRuntime(store: ObjectStore) {
   return { runtime, runs };
 }
 
-function startWatch(runtime: WatchRuntime, clockStart: Date) {
+function startWatch(runtime: WatchRuntime, clockStart: Date, quietMs = 150) {
   const events: WatchEvent[] = [];
   const out = new Writable({
     write: (chunk, _e, done) => {
@@ -87,27 +100,21 @@ function startWatch(runtime: WatchRuntime, clockStart: Date) {
     view: new WatchView(out, true),
     pollMs: 20,
     settleMs: 60,
+    quietMs,
   });
   const done = watch.run();
   return { watch, done, events };
 }
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe("goldpipe watch's loop", () => {
-  it("ingests a dropped file once it settles, moves it out, seals it in session and shows the finished run", async () => {
+  it("ingests a dropped file once it settles, moves it out once quiet, seals it in session and shows the finished run", async () => {
     const store = new DirectoryObjectStore(lake);
     const { runtime, runs } = lineRuntime(store);
     const { watch, done, events } = startWatch(runtime, OPEN);
     await writeFile(path.join(dir, "news.txt"), "Gold rises\nDollar slips\n");
     await until(() => runs.length === 1, "a run");
     expect(runs[0]).toMatchObject({ trigger: "schedule", rows: 2 });
+    await until(() => events.some((e) => e.event === "moved"), "the move to ingested/");
     expect(await readdir(path.join(dir, "ingested"))).toEqual(["news.txt"]);
     expect(await readdir(dir)).toEqual(["ingested"]);
     runs[0]!.finish();
@@ -118,6 +125,7 @@ describe("goldpipe watch's loop", () => {
     const kinds = events.map((e) => e.event);
     expect(kinds[0]).toBe("started");
     expect(kinds).toContain("ingested");
+    expect(kinds).toContain("moved");
     const sealing = events.find((e) => e.event === "seal_decision" && e.seal === true)!;
     expect(sealing.reason).toMatch(/freshness target/);
     expect(events.find((e) => e.event === "seal_result")).toMatchObject({ run_id: "run-1", trigger: "schedule" });
@@ -150,6 +158,46 @@ describe("goldpipe watch's loop", () => {
     open.watch.stop();
     await open.done;
     expect(open.events.at(-1)).toMatchObject({ event: "stopped", pending_rows: 0 });
+  });
+
+  it("reads rows appended to a file it took, and sets aside a file rewritten after it was taken, saying why", async () => {
+    const store = new DirectoryObjectStore(lake);
+    const { runtime } = lineRuntime(store);
+    const { watch, done, events } = startWatch(runtime, CLOSED, 5_000);
+    const appended = path.join(dir, "appended.txt");
+    const rewritten = path.join(dir, "rewritten.txt");
+    await writeFile(appended, "Gold rises\n");
+    await writeFile(rewritten, "Gold rises\n");
+    await until(() => events.filter((e) => e.event === "ingested").length === 2, "both files");
+    await appendFile(appended, "Dollar slips\nYields climb\n");
+    await writeFile(rewritten, "Silver rises\nand more\n");
+    await until(() => events.some((e) => e.event === "set_aside"), "the rewritten file set aside");
+    await until(() => events.filter((e) => e.event === "ingested").length === 3, "the appended rows");
+    watch.stop();
+    await done;
+
+    const grew = events.filter((e) => e.event === "ingested" && e.file === appended).at(-1)!;
+    expect(grew).toMatchObject({ rows_valid: 2, rows_before: 1 });
+    expect(grew.message).toMatch(/appended\.txt grew after 1 row\(s\): 2 headline\(s\) pending/);
+    const setAside = events.find((e) => e.event === "set_aside")!;
+    expect(setAside).toMatchObject({ file: rewritten, rows_ingested: 1 });
+    expect(setAside.message).toMatch(/were rewritten.*set aside as changed\/rewritten\.txt/);
+    expect(await readdir(path.join(dir, "changed"))).toEqual(["rewritten.txt"]);
+    const pending: string[] = [];
+    for await (const object of store.list(PENDING_PREFIX)) pending.push((await store.get(object.key))!.toString());
+    // the rewritten file's first version, the appended file's first row and the two it added
+    expect(pending.join("").match(/"headline"/g)).toHaveLength(4);
+  });
+
+  it("stops with an error naming what was lost when the lake directory is removed under it", async () => {
+    const store = new DirectoryObjectStore(lake, { createRoot: false });
+    const { runtime } = lineRuntime(store);
+    const { done, events } = startWatch(runtime, CLOSED);
+    await until(() => events.some((e) => e.event === "seal_decision"), "the first tick");
+    await rm(lake, { recursive: true, force: true });
+    await expect(done).rejects.toThrow(/the lake directory .* was removed while watch was running/);
+    expect(events.at(-1)).toMatchObject({ event: "lake_gone" });
+    expect(await readdir(root)).toEqual(["drop"]);
   });
 
   it("waits for the run in progress when stopped, and leaves it when stopped again", async () => {

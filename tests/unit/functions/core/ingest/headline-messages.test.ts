@@ -9,6 +9,7 @@ const headline = (n: number, text = `Gold headline number ${n}`): Headline => ({
   headline: text,
   published_at: "2024-03-01T14:30:00.000Z",
   symbols: ["XAUUSD"],
+  tagged_symbols: [],
   source: "Reuters",
   url: null,
   origin: { file: "incoming/a.csv", line: n + 1 },

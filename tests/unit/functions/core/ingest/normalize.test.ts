@@ -26,7 +26,8 @@ describe("normalizeRecord", () => {
       id: "r-1",
       headline: "Gold rallies again",
       published_at: "2024-03-01T00:00:00.000Z",
-      symbols: ["XAUUSD", "GLD"],
+      symbols: ["XAUUSD", "GLD", "XAU"],
+      tagged_symbols: ["XAU"],
       source: "Reuters",
       url: null,
       origin: { file: "incoming/a.csv", line: 2 },
@@ -36,7 +37,14 @@ describe("normalizeRecord", () => {
 
   it("takes symbols as a list from JSON and a numeric id", () => {
     const headline = normalizeRecord(record({ id: 7, headline: "GLD", published_at: 1709303400, symbols: ["gld"] }), "f", NOW, true);
-    expect(headline).toMatchObject({ id: "7", symbols: ["GLD"], published_at: "2024-03-01T14:30:00.000Z" });
+    expect(headline).toMatchObject({ id: "7", symbols: ["GLD", "XAU"], tagged_symbols: ["XAU"], published_at: "2024-03-01T14:30:00.000Z" });
+  });
+
+  it("tags the instruments a headline without tickers is about, and does not repeat one the file gave", () => {
+    const wire = normalizeRecord(record({ headline: "gold advances as dollar edges lower", published_at: "16-05-2017" }), "f", NOW, false);
+    expect(wire).toMatchObject({ symbols: ["XAU", "DXY"], tagged_symbols: ["XAU", "DXY"] });
+    const given = normalizeRecord(record({ headline: "Gold slips", published_at: "16-05-2017", symbols: "xau" }), "f", NOW, false);
+    expect(given).toMatchObject({ symbols: ["XAU"], tagged_symbols: [] });
   });
 
   it.each([

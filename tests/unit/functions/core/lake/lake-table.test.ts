@@ -1,5 +1,5 @@
-import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
 import { withDuckDB } from "../../../../../functions/core/lake/duckdb.ts";
 import { SCORED_HEADLINE_DUCKDB_COLUMNS } from "../../../../../functions/core/headline.ts";
 import {
@@ -7,15 +7,15 @@ import {
   createTableDdl,
   duckdbType,
   duckdbViewSql,
-  headlineSentimentTable,
+  parseTableDefinition,
   partitionsOfRefreshStatement,
   qualifiedName,
   refreshStatements,
-  tableDefinitionFile,
+  TABLE_DEFINITION_PATH,
 } from "../../../../../functions/core/lake/lake-table.ts";
 import { CURATED_PREFIX } from "../../../../../functions/core/lake-keys.ts";
 
-const table = headlineSentimentTable();
+const table = parseTableDefinition(readFileSync(TABLE_DEFINITION_PATH, "utf8"), TABLE_DEFINITION_PATH);
 
 describe("the table definition (athena/headline_sentiment.yml)", () => {
   it("has the scored contract's columns, in order, with Athena types holding the same values", () => {
@@ -35,18 +35,9 @@ describe("the table definition (athena/headline_sentiment.yml)", () => {
     expect(table.SerdeInfo.SerializationLibrary).toBe("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe");
   });
 
-  describe("where a Lambda finds it", () => {
-    const saved = process.env.LAMBDA_TASK_ROOT;
-    afterEach(() => {
-      if (saved === undefined) delete process.env.LAMBDA_TASK_ROOT;
-      else process.env.LAMBDA_TASK_ROOT = saved;
-    });
-    it("under the task root when there is one, else beside the source", () => {
-      delete process.env.LAMBDA_TASK_ROOT;
-      expect(tableDefinitionFile()).toBe(path.resolve("athena/headline_sentiment.yml"));
-      process.env.LAMBDA_TASK_ROOT = "/var/task";
-      expect(tableDefinitionFile()).toBe("/var/task/athena/headline_sentiment.yml");
-    });
+  it("refuses a definition that is not one, naming the file and the field", () => {
+    const broken = readFileSync(TABLE_DEFINITION_PATH, "utf8").replace("LocationPrefix: curated/headline_sentiment/", "LocationPrefix: x/");
+    expect(() => parseTableDefinition(broken, "broken.yml")).toThrow(/broken\.yml is not a table definition[\s\S]*LocationPrefix/);
   });
 });
 
@@ -71,7 +62,8 @@ describe("createTableDdl", () => {
         "  `id` string COMMENT 'source id, else a stable hash of normalized headline and published time',",
         "  `headline` string,",
         "  `published_at` timestamp COMMENT 'UTC',",
-        "  `symbols` array<string>,",
+        "  `symbols` array<string> COMMENT 'instruments: the symbols the file gave, then those tagged from the text',",
+        "  `tagged_symbols` array<string> COMMENT 'which of symbols were tagged from the text',",
         "  `source` string,",
         "  `url` string,",
         "  `origin` struct<file:string,line:bigint> COMMENT 'dropped file key and line',",
@@ -79,6 +71,8 @@ describe("createTableDdl", () => {
         "  `score` double COMMENT 'confidence of label',",
         "  `probs` map<string,double> COMMENT 'probability per label',",
         "  `intensity` string COMMENT 'weak | moderate | strong',",
+        "  `price_direction` string COMMENT 'up | constant | down | none; null when the model has no such head',",
+        "  `price_direction_score` double COMMENT 'confidence of price_direction',",
         "  `model` string,",
         "  `run_id` string,",
         "  `shard_id` string,",

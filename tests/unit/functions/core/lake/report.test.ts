@@ -50,7 +50,7 @@ describe("reportRun", () => {
       timings: { scoring_seconds: 4, longest_shard_seconds: 2, model_load_seconds: 2, merge_seconds: 0.5 },
       throughput: { headlines_per_second: 0.003, job_headlines_per_second: 1 },
     });
-    // Promise 1 on the report's own counts.
+    // Nothing lost, on the report's own counts.
     expect(report.rows_read).toBe(report.rows_valid + report.rows_quarantined);
     expect(report.rows_curated).toBe(report.rows_scored - report.duplicates);
   });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { finalizeRun } from "../../../../../functions/core/orchestration/finalize-run.ts";
+import { commitRun, finalizeRun } from "../../../../../functions/core/orchestration/finalize-run.ts";
 import { shardStatusKey, successKey } from "../../../../../functions/core/lake-keys.ts";
 import { readManifest, writeManifest } from "../../../../../functions/core/orchestration/manifest.ts";
 import type { ObjectStore } from "../../../../../functions/core/ports.ts";
@@ -24,16 +24,29 @@ const describedFailure = JSON.stringify({
 });
 
 describe("finalizeRun", () => {
-  it("marks the run Succeeded when every shard has its checkpoint", async () => {
+  it("folds every shard's checkpoint in and leaves the run Merging: not Succeeded before its curated files are committed", async () => {
     await writeManifest(store, sealedManifest("run-a", 2));
     await store.put(successKey("run-a", 0), "");
     await store.put(successKey("run-a", 1), "");
-    const result = await finalizeRun(store, { run_id: "run-a" }, () => new Date("2024-03-01T17:00:00Z"));
-    expect(result).toEqual({ run_id: "run-a", status: "Succeeded", shards: 2, shards_failed: 0, failed_shards: [] });
+    const result = await finalizeRun(store, { run_id: "run-a" });
+    expect(result).toEqual({ run_id: "run-a", outcome: "Succeeded", shards: 2, shards_failed: 0, failed_shards: [] });
     const manifest = await readManifest(store, "run-a");
-    expect(manifest?.status).toBe("Succeeded");
-    expect(manifest?.finished_at).toBe("2024-03-01T17:00:00.000Z");
+    expect(manifest?.status).toBe("Merging");
+    expect(manifest?.finished_at).toBeNull();
     expect(manifest?.shards.map((s) => s.status)).toEqual(["succeeded", "succeeded"]);
+  });
+
+  it("commits the outcome with commitRun: Succeeded, or PartiallyFailed when a shard failed, with the time", async () => {
+    await writeManifest(store, sealedManifest("run-a", 2));
+    await store.put(successKey("run-a", 0), "");
+    await finalizeRun(store, { run_id: "run-a" });
+    const committed = await commitRun(store, "run-a", () => new Date("2024-03-01T17:00:00Z"));
+    expect(committed).toMatchObject({ status: "PartiallyFailed", finished_at: "2024-03-01T17:00:00.000Z" });
+    expect((await readManifest(store, "run-a"))?.status).toBe("PartiallyFailed");
+
+    await store.put(successKey("run-a", 1), "");
+    await finalizeRun(store, { run_id: "run-a" });
+    expect((await commitRun(store, "run-a")).status).toBe("Succeeded");
   });
 
   it("lists failed shards with the job's failure reason, and a later checkpoint wins over an earlier failure", async () => {
@@ -51,7 +64,7 @@ describe("finalizeRun", () => {
     await store.put(successKey("run-b", 2), "");
 
     const result = await finalizeRun(store, { run_id: "run-b" });
-    expect(result).toEqual({ run_id: "run-b", status: "PartiallyFailed", shards: 3, shards_failed: 1, failed_shards: [1] });
+    expect(result).toEqual({ run_id: "run-b", outcome: "PartiallyFailed", shards: 3, shards_failed: 1, failed_shards: [1] });
     const shards = (await readManifest(store, "run-b"))?.shards;
     expect(shards?.map((s) => [s.status, s.error])).toEqual([
       ["succeeded", null],
@@ -70,5 +83,6 @@ describe("finalizeRun", () => {
 
   it("refuses a run without a manifest", async () => {
     await expect(finalizeRun(store, { run_id: "run-missing" })).rejects.toThrow("run run-missing has no manifest");
+    await expect(commitRun(store, "run-missing")).rejects.toThrow("run run-missing has no manifest");
   });
 });

@@ -7,8 +7,10 @@ import { sqlString } from "../../../../../functions/core/lake/sql-literal.ts";
 import { PENDING_PREFIX, shardKey } from "../../../../../functions/core/lake-keys.ts";
 import { readManifest } from "../../../../../functions/core/orchestration/manifest.ts";
 import type { ObjectStore } from "../../../../../functions/core/ports.ts";
-import type { RunInput } from "../../../../../functions/core/orchestration/run-input.ts";
+import type { RunInput, ShardItem } from "../../../../../functions/core/orchestration/run-input.ts";
 import { DEFAULT_SHARD_SIZE, runIdFor, sealPending } from "../../../../../functions/core/orchestration/seal.ts";
+import { tryLock, type LockOwner } from "../../../../../functions/core/orchestration/lock.ts";
+import { runLockName, SEAL_LOCK } from "../../../../../functions/core/orchestration/run-lock.ts";
 import { LocalWorkflow } from "../../../../../local/adapters/local-workflow.ts";
 import { DirectoryObjectStore } from "../../../../../local/adapters/directory-object-store.ts";
 import { headline, putIngestRecord, putSegment, TEST_RUN_SETTINGS } from "../../../../support/run-fixtures.ts";
@@ -34,6 +36,10 @@ const pendingKeys = async () => {
   for await (const object of store.list(PENDING_PREFIX)) keys.push(object.key);
   return keys;
 };
+
+async function shardList(input: RunInput): Promise<ShardItem[]> {
+  return JSON.parse((await store.get(input.shard_list_key))!.toString("utf8"));
+}
 
 async function shardRows(index: number, runId: string): Promise<{ id: string; published_at: string }[]> {
   const file = path.join(root, shardKey(runId, index));
@@ -107,7 +113,8 @@ describe("sealPending", () => {
 
     expect(started).toHaveLength(1);
     expect(started[0]?.name).toBe(runId);
-    expect(started[0]?.input.shards.map((s) => s.scores_prefix)).toEqual([0, 1, 2].map((n) => `runs/${runId}/scores/${n}/`));
+    expect(started[0]?.input.shard_list_key).toBe(`runs/${runId}/executions/${runId}/shards.json`);
+    expect((await shardList(started[0]!.input)).map((s) => s.scores_prefix)).toEqual([0, 1, 2].map((n) => `runs/${runId}/scores/${n}/`));
     expect(started[0]?.input.job).toEqual(TEST_RUN_SETTINGS.job);
     expect(await pendingKeys()).toEqual([]);
   });
@@ -155,20 +162,29 @@ describe("sealPending", () => {
     expect(started).toHaveLength(1);
   });
 
-  it("refuses a run whose execution input would pass Step Functions' limit, before writing anything", async () => {
+  it("starts every run with an input of the same few hundred bytes, however many shards: they are in its list", async () => {
+    await putSegment(store, "seg-a", [headline("h1")]);
+    await sealPending({ store, workflow }, { trigger: "manual", settings: TEST_RUN_SETTINGS });
     await putSegment(
       store,
-      "seg-a",
-      Array.from({ length: 2100 }, (_, i) => headline(`h${i}`)),
+      "seg-b",
+      Array.from({ length: 60 }, (_, i) => headline(`h${i}`)),
     );
-    await expect(sealPending({ store, workflow }, { trigger: "manual", settings: TEST_RUN_SETTINGS, shardSize: 1 })).rejects.toThrow(
-      /the execution input for 2100 shards is \d+ bytes, over Step Functions' 262144; seal with a larger shard size/,
-    );
-    expect(await readManifest(store, runIdFor(["seg-a"]))).toBeUndefined();
-    expect(await store.head(shardKey(runIdFor(["seg-a"]), 0))).toBeUndefined();
-    expect(await pendingKeys()).toEqual(["pending/seg-a.jsonl"]);
-    const sealed = await sealPending({ store, workflow }, { trigger: "manual", settings: TEST_RUN_SETTINGS, shardSize: 1000 });
-    expect(sealed).toMatchObject({ sealed: true, shards: 3, rows: 2100 });
+    const sealed = await sealPending({ store, workflow }, { trigger: "manual", settings: TEST_RUN_SETTINGS, shardSize: 1 });
+    expect(sealed).toMatchObject({ sealed: true, shards: 60, rows: 60 });
+
+    const [one, sixty] = started.map((s) => s.input);
+    expect(Buffer.byteLength(JSON.stringify(sixty))).toBe(Buffer.byteLength(JSON.stringify(one)));
+    expect(Buffer.byteLength(JSON.stringify(sixty))).toBeLessThan(1024);
+    const runId = runIdFor(["seg-b"]);
+    const listed = await shardList(sixty!);
+    expect(listed).toHaveLength(60);
+    expect(listed[59]).toEqual({
+      index: 59,
+      shard_id: `${runId}-59`,
+      shard_key: shardKey(runId, 59),
+      scores_prefix: `runs/${runId}/scores/59/`,
+    });
   });
 
   it("refuses a shard size that is not a positive whole number", async () => {
@@ -176,6 +192,71 @@ describe("sealPending", () => {
     await expect(sealPending({ store, workflow }, { trigger: "manual", settings: TEST_RUN_SETTINGS, shardSize: 0 })).rejects.toThrow(
       "shard size must be a positive whole number of headlines, not 0",
     );
+  });
+});
+
+describe("sealPending, one at a time", () => {
+  const holder = (name: string): LockOwner => ({ holder: { name }, ttlMs: 60_000 });
+
+  it("seals nothing while another seal holds the lock, and names it", async () => {
+    await putSegment(store, "seg-a", [headline("h1")]);
+    const other = await tryLock(store, SEAL_LOCK, holder("Lambda goldpipe-prod-seal (request 7)"));
+    expect(other.acquired).toBe(true);
+    const result = await sealPending(
+      { store, workflow, owner: holder("Lambda goldpipe-prod-scheduled-seal") },
+      { trigger: "schedule", settings: TEST_RUN_SETTINGS },
+    );
+    expect(result).toMatchObject({ sealed: false, busy: expect.stringMatching(/^Lambda goldpipe-prod-seal \(request 7\) since /) });
+    expect(result.sealed ? "" : result.reason).toMatch(/^another seal is in progress: Lambda goldpipe-prod-seal/);
+    expect(await pendingKeys()).toEqual(["pending/seg-a.jsonl"]);
+    expect(started).toEqual([]);
+  });
+
+  it("two seals at once over the same pending segments make one run and start it once", async () => {
+    await putSegment(store, "seg-a", [headline("h1"), headline("h2")]);
+    await putSegment(store, "seg-b", [headline("h3")]);
+    const results = await Promise.all(
+      ["seal", "scheduled-seal"].map((name) =>
+        sealPending({ store, workflow, owner: holder(name) }, { trigger: "manual", settings: TEST_RUN_SETTINGS }),
+      ),
+    );
+    expect(results.filter((r) => r.sealed)).toHaveLength(1);
+    await workflow.wait(
+      results.find((r) => r.sealed)!.sealed ? (results.find((r) => r.sealed) as { execution_id: string }).execution_id : "",
+    );
+    expect(started).toHaveLength(1);
+    expect(await pendingKeys()).toEqual([]);
+  });
+
+  it("taking over a dead seal's lock, clears the segments it had sealed into its run instead of sealing them twice", async () => {
+    await putSegment(store, "seg-a", [headline("h1")]);
+    // A seal that wrote run X's manifest and died before removing seg-a from pending/.
+    const dying = { store, workflow: new LocalWorkflow(async () => ({})), owner: holder("a seal that dies") };
+    dying.workflow.start = async () => {
+      throw new Error("the Lambda was stopped");
+    };
+    await expect(sealPending(dying, { trigger: "manual", settings: TEST_RUN_SETTINGS })).rejects.toThrow("stopped");
+    const interrupted = runIdFor(["seg-a"]);
+    await tryLock(store, SEAL_LOCK, { ...holder("a seal that dies"), ttlMs: 1, runId: interrupted });
+    // Meanwhile more headlines landed: sealing everything again would put seg-a in a second run.
+    await putSegment(store, "seg-b", [headline("h2")]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const next = await sealPending({ store, workflow, owner: holder("the next seal") }, { trigger: "manual", settings: TEST_RUN_SETTINGS });
+    expect(next).toMatchObject({ sealed: true, run_id: runIdFor(["seg-b"]), rows: 1 });
+    expect(await readManifest(store, interrupted)).toMatchObject({ segments: ["seg-a"], status: "Sealed" });
+  });
+
+  it("does not start a run's execution while another execution holds the run, and says which", async () => {
+    await putSegment(store, "seg-a", [headline("h1")]);
+    const runId = runIdFor(["seg-a"]);
+    await tryLock(store, runLockName(runId), { holder: { name: "goldpipe watch", execution: "elsewhere-1" }, ttlMs: 60_000 });
+    const result = await sealPending(
+      { store, workflow, owner: holder("goldpipe run") },
+      { trigger: "manual", settings: TEST_RUN_SETTINGS },
+    );
+    expect(result).toMatchObject({ sealed: true, run_id: runId, execution_id: "elsewhere-1", already_started: true });
+    expect(started).toEqual([]);
+    expect(await pendingKeys()).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildCalendar } from "../../../../../functions/core/calendar/calendar.ts";
 import { ScheduleConfigSchema } from "../../../../../functions/core/scheduling/schedule-config.ts";
-import { decideSeal, sealDecisionLogLine, type PendingStats } from "../../../../../functions/core/scheduling/seal-policy.ts";
+import { decideSeal, sealDecisionEvent, type PendingStats } from "../../../../../functions/core/scheduling/seal-policy.ts";
 
 const config = {
   ...ScheduleConfigSchema.parse({ freshnessMinutes: 15, tickMinutes: 5, minRunRows: 1000, offHoursRunRows: 50000 }),
@@ -74,12 +74,10 @@ describe("the seal policy", () => {
     });
   });
 
-  it("logs each decision as one JSON line with its reason, the pending figures and the session", () => {
+  it("reports each decision with its reason, the pending figures and the session", () => {
     const stats = pending(2, minutesBefore(IN_SESSION, 12));
-    const line = JSON.parse(
-      sealDecisionLogLine(new Date(IN_SESSION), comex, stats, decideSeal(new Date(IN_SESSION), comex, stats, config)),
-    );
-    expect(line).toMatchObject({
+    const decision = sealDecisionEvent(new Date(IN_SESSION), comex, stats, decideSeal(new Date(IN_SESSION), comex, stats, config));
+    expect(decision).toMatchObject({
       event: "seal_decision",
       at: "2026-01-13T15:00:00.000Z",
       seal: true,
@@ -88,6 +86,6 @@ describe("the seal policy", () => {
       oldest_pending_at: "2026-01-13T14:48:00.000Z",
       session: { market: "comex-gold", trading_day: "2026-01-13", closes_at: "2026-01-13T22:00:00.000Z" },
     });
-    expect(line.reason).toMatch(/freshness target/);
+    expect(decision.reason).toMatch(/freshness target/);
   });
 });

@@ -3,12 +3,13 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Writable } from "node:stream";
 import { main } from "../../../../../local/cli/main.ts";
+import { describeTestStack } from "../../../../support/aws-stack.ts";
 import { goldpipe } from "../../../../support/cli.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../../../fixtures/ingest/", import.meta.url));
@@ -29,13 +30,22 @@ describe("goldpipe ingest", () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
       files: [
-        { file: tsv, rows_read: 4, rows_valid: 2, rows_quarantined: 2, quarantine_reasons: { "impossible date": 2 }, duplicate_of: null },
+        {
+          file: tsv,
+          rows_read: 4,
+          rows_valid: 2,
+          rows_quarantined: 2,
+          quarantine_reasons: { "impossible date": 2 },
+          rows_realtime: 0,
+          duplicate_of: null,
+        },
         {
           file: path.join(FIXTURES, "headlines.json"),
           rows_read: 3,
           rows_valid: 2,
           rows_quarantined: 1,
           quarantine_reasons: { "missing published time": 1 },
+          rows_realtime: 0,
           duplicate_of: null,
         },
       ],
@@ -47,11 +57,12 @@ describe("goldpipe ingest", () => {
   it("says so when the same content is dropped again", async () => {
     const tsv = path.join(FIXTURES, "dump.tsv");
     await goldpipe("ingest", tsv, "--lake", lake);
+    const [first] = await readdir(path.join(lake, "incoming"));
     const { code, stdout } = await goldpipe("ingest", tsv, "--lake", lake, "--json");
     expect(code).toBe(0);
-    expect(JSON.parse(stdout).files[0]).toMatchObject({ rows_read: 0, duplicate_of: "incoming/dump.tsv" });
+    expect(JSON.parse(stdout).files[0]).toMatchObject({ rows_read: 0, duplicate_of: `incoming/${first}/dump.tsv` });
     const human = await goldpipe("ingest", tsv, "--lake", lake);
-    expect(human.stdout).toContain("same content as incoming/dump.tsv, ingested before; nothing sent again");
+    expect(human.stdout).toContain(`same content as incoming/${first}/dump.tsv, ingested before; nothing sent again`);
   });
 
   it("exits 2 with a one-line reason per unreadable file and still ingests the others", async () => {
@@ -62,7 +73,9 @@ describe("goldpipe ingest", () => {
     expect(code).toBe(2);
     const lines = stderr.trimEnd().split("\n");
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^goldpipe ingest: .*photo\.csv: not a text file: it is a PNG image .*moved to quarantine\/photo\.csv\/$/);
+    expect(lines[0]).toMatch(
+      /^goldpipe ingest: .*photo\.csv: not a text file: it is a PNG image .*moved to quarantine\/\d{8}T\d{6}Z-[0-9a-f]{8}\/photo\.csv\/$/,
+    );
     expect(lines[1]).toBe(`goldpipe ingest: ${missing} does not exist`);
     expect(stdout).toContain("dump.tsv: 4 rows read, 2 valid, 2 quarantined (impossible date: 2)");
     expect(stdout).toContain("1 pending segment(s) written");
@@ -80,6 +93,7 @@ describe("goldpipe ingest", () => {
       rows_valid: 0,
       rows_quarantined: 0,
       quarantine_reasons: {},
+      rows_realtime: 0,
       duplicate_of: null,
       error: "the file is empty",
     });
@@ -101,23 +115,7 @@ describe("goldpipe ingest --aws", () => {
     process.env.AWS_REGION = "us-east-1";
     cloudFormation.reset();
     s3.reset();
-    const outputs = {
-      BucketName: "lake-bucket",
-      StateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:goldpipe-test",
-      AthenaWorkGroup: "goldpipe-test",
-      AthenaDatabase: "goldpipe_test",
-      SealFunctionName: "goldpipe-test-seal",
-    };
-    cloudFormation.on(DescribeStacksCommand, { StackName: "goldpipe-test" }).resolves({
-      Stacks: [
-        {
-          StackName: "goldpipe-test",
-          CreationTime: new Date(),
-          StackStatus: "CREATE_COMPLETE",
-          Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
-        },
-      ],
-    });
+    describeTestStack(cloudFormation);
     s3.on(PutObjectCommand).resolves({});
     s3.on(HeadObjectCommand).resolves({ ContentLength: 322, LastModified: new Date("2024-01-01T00:00:00Z") });
     s3.on(GetObjectCommand).callsFake(({ Key }: { Key: string }) => {
@@ -148,13 +146,22 @@ describe("goldpipe ingest --aws", () => {
     expect(stderr).toBe(`goldpipe ingest: ${missing} does not exist\n`);
     expect(JSON.parse(stdout)).toEqual({
       files: [
-        { file: tsv, rows_read: 4, rows_valid: 2, rows_quarantined: 2, quarantine_reasons: { "impossible date": 2 }, duplicate_of: null },
+        {
+          file: tsv,
+          rows_read: 4,
+          rows_valid: 2,
+          rows_quarantined: 2,
+          quarantine_reasons: { "impossible date": 2 },
+          rows_realtime: 0,
+          duplicate_of: null,
+        },
         {
           file: missing,
           rows_read: 0,
           rows_valid: 0,
           rows_quarantined: 0,
           quarantine_reasons: {},
+          rows_realtime: 0,
           duplicate_of: null,
           error: `${missing} does not exist`,
         },
@@ -162,7 +169,10 @@ describe("goldpipe ingest --aws", () => {
       segments: null,
     });
     const [put] = s3.commandCalls(PutObjectCommand);
-    expect(put!.args[0].input).toMatchObject({ Bucket: "lake-bucket", Key: "incoming/dump.tsv" });
+    expect(put!.args[0].input).toMatchObject({
+      Bucket: "lake-bucket",
+      Key: expect.stringMatching(/^incoming\/\d{8}T\d{6}Z-[0-9a-f]{8}\/dump\.tsv$/),
+    });
     const sha256 = createHash("sha256")
       .update(await readFile(tsv))
       .digest("hex");

@@ -10,6 +10,9 @@ import { putFinishedRun, recordingMetrics } from "../../../../support/report-fix
 import { sealedManifest } from "../../../../support/run-fixtures.ts";
 import { writeManifest } from "../../../../../functions/core/orchestration/manifest.ts";
 import { putScoredShard, scoredHeadline } from "../../../../support/scored-fixtures.ts";
+import { repositoryTableDefinition } from "../../../../../local/query/table-definition.ts";
+
+const table = repositoryTableDefinition();
 
 let lake: string;
 beforeAll(async () => {
@@ -24,7 +27,7 @@ beforeAll(async () => {
       scoredHeadline({ id: "c", run_id: "run-r", published_at: "2024-03-01T11:05:00Z", label: "negative" }),
     ],
   ]);
-  const merge = await mergeRun("run-r", { store });
+  const merge = await mergeRun("run-r", { store, table });
   await reportRun(
     { run_id: "run-r", merge, instance_type: "ml.g5.xlarge" },
     { store, metrics: recordingMetrics(), now: () => new Date("2024-03-01T16:10:00.000Z") },

@@ -68,7 +68,9 @@ describe("goldpipe status", () => {
     expect(stdout).toMatch(/0 +2 +succeeded +1/);
     expect(stdout).toContain("States.TaskFailed: CUDA out of memory");
     expect(stdout).toContain("replay the failed shards with: goldpipe replay run-a");
-    expect((await goldpipe(["status", "run-b", "--lake", lake])).stdout).toContain("finish it with: goldpipe replay run-b");
+    expect((await goldpipe(["status", "run-b", "--lake", lake])).stdout).toContain(
+      "the next goldpipe run or watch resumes it, or: goldpipe replay run-b",
+    );
   });
 
   it("says when there is no such run, or no run at all", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseAthenaCollection } from "../../../../local/aws/athena-text.ts";
+import { parseAthenaCollection } from "../../../../functions/aws/athena-text.ts";
 
 describe("parseAthenaCollection", () => {
   it("reads arrays, maps and rows as the local path prints them", () => {

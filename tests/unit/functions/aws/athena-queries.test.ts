@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-athena";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { AthenaQueries, athenaValue } from "../../../../local/aws/athena-queries.ts";
+import { AthenaQueries, athenaValue } from "../../../../functions/aws/athena-queries.ts";
 import { BadInputError } from "../../../../functions/core/errors.ts";
 
 const athena = mockClient(AthenaClient);

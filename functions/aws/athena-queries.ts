@@ -9,8 +9,8 @@ import {
   type Row,
 } from "@aws-sdk/client-athena";
 import type { Json } from "@duckdb/node-api";
-import { sqlString } from "../../functions/core/lake/sql-literal.ts";
-import { BadInputError } from "../../functions/core/errors.ts";
+import { sqlString } from "../core/lake/sql-literal.ts";
+import { BadInputError } from "../core/errors.ts";
 import { parseAthenaCollection } from "./athena-text.ts";
 
 /** A query's answer: its columns (name and Athena type) and its rows as objects. */
