@@ -1,7 +1,7 @@
 import { awsAdapters } from "./aws/adapters.ts";
 import { lambdaHandler, logger } from "./aws/lambda-handler.ts";
 import { lambdaLockingPorts } from "./aws/lambda-lock-owner.ts";
-import { runSettingsFromEnvironment, shardSizeFromEnvironment } from "./aws/run-settings.ts";
+import { runDeadlineFromEnvironment, runSettingsFromEnvironment, shardSizeFromEnvironment } from "./aws/run-settings.ts";
 import type { LockingPorts } from "./core/orchestration/run-lock.ts";
 import { ScheduledEventSchema, sealTickMessage, type SealTickEvent } from "./core/scheduling/events.ts";
 import { parseScheduleConfig, type ScheduleConfig } from "./core/scheduling/schedule-config.ts";
@@ -16,18 +16,19 @@ export async function scheduledSealTick(
   ports: LockingPorts,
   options: { now: Date; env: Record<string, string | undefined>; onEvent: (e: SealTickEvent) => void },
 ) {
-  const shardSize = shardSizeFromEnvironment(options.env) ?? DEFAULT_SHARD_SIZE;
+  const shardSize = shardSizeFromEnvironment(options.env);
   const result = await scheduledSeal({
     store: ports.store,
     now: options.now,
     config: scheduleConfigFrom(options.env),
-    shardRows: shardSize,
+    shardRows: shardSize ?? DEFAULT_SHARD_SIZE,
     onEvent: options.onEvent,
     seal: async (trigger) => {
       const sealed = await sealPending(ports, {
         trigger,
         settings: runSettingsFromEnvironment(options.env),
         shardSize,
+        deadlineSeconds: runDeadlineFromEnvironment(options.env),
         now: () => options.now,
       });
       return sealed.sealed ? { runId: sealed.run_id } : undefined;

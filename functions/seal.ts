@@ -1,7 +1,7 @@
 import { awsAdapters } from "./aws/adapters.ts";
 import { lambdaHandler } from "./aws/lambda-handler.ts";
 import { lambdaLockingPorts } from "./aws/lambda-lock-owner.ts";
-import { runSettingsFromEnvironment, shardSizeFromEnvironment } from "./aws/run-settings.ts";
+import { runDeadlineFromEnvironment, runSettingsFromEnvironment, shardSizeFromEnvironment } from "./aws/run-settings.ts";
 import { SealEventSchema, type SealEvent } from "./core/orchestration/events.ts";
 import type { LockingPorts } from "./core/orchestration/run-lock.ts";
 import { sealPending, type SealResult } from "./core/orchestration/seal.ts";
@@ -12,6 +12,7 @@ export async function sealFromEvent(ports: LockingPorts, event: SealEvent, env: 
     trigger: event.trigger,
     settings: runSettingsFromEnvironment(env),
     shardSize: event.shard_size ?? shardSizeFromEnvironment(env),
+    deadlineSeconds: runDeadlineFromEnvironment(env),
   });
 }
 

@@ -4,10 +4,12 @@ End to end is the job's own code path (goldpipe_scorer.job.score_shard): read th
 skip nothing, tokenize, score, write scored Parquet chunks. The naive baseline tokenizes a batch
 of 256 with the transformers tokenizer, runs the model, copies the probabilities back, repeats
 (and writes nothing, which flatters it). On a GPU the model alone at seq 32, batch 1024 is the
-ceiling. Prints one JSON object.
+ceiling. With --workers, one more end-to-end run per worker count prints each worker's throughput,
+the total and the GPU utilization sampled through NVML. Prints one JSON object.
 
     PYTHONPATH=gpu-job python gpu-job/bench.py                       # BERT-base shape, random weights
     PYTHONPATH=gpu-job python gpu-job/bench.py --model-dir models/gold-headline-sentiment --rows 20000
+    PYTHONPATH=gpu-job python gpu-job/bench.py --workers 1 2             # per-worker and total throughput
     PYTHONPATH=gpu-job python gpu-job/bench.py --data gold-headlines.tsv  # real headlines (a TSV with a News column)
 """
 
@@ -89,7 +91,7 @@ def sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def end_to_end(model_dir: Path, work: Path, texts: list[str], chunk_rows: int, loaded, name: str) -> dict:
+def end_to_end(model_dir: Path, work: Path, texts: list[str], chunk_rows: int, loaded, name: str, workers: int = 1) -> dict:
     shard_dir = work / name / "shard"
     write_shard(shard_dir / "0.parquet", texts)
     config = JobConfig(
@@ -101,6 +103,7 @@ def end_to_end(model_dir: Path, work: Path, texts: list[str], chunk_rows: int, l
         run_id="bench",
         shard_id=name,
         chunk_rows=chunk_rows,
+        workers=workers,
     )
     sync(loaded.device)
     metrics = score_shard(config, loaded)
@@ -154,6 +157,13 @@ def main() -> None:
     p.add_argument("--naive-batch", type=int, default=256)
     p.add_argument("--chunk-rows", type=int, nargs="+", default=[4096, 16384], help="one end-to-end run per chunk size")
     p.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="one end-to-end run per worker count, at the first --chunk-rows (workers beyond the GPUs share them)",
+    )
+    p.add_argument(
         "--data", type=Path, help="a TSV of headlines (column News) to score, e.g. the Sinha & Khandait gold headlines; default: generated"
     )
     p.add_argument("--layers", type=int, default=12)
@@ -181,6 +191,10 @@ def main() -> None:
 
         end_to_end(model_dir, work, texts[: min(rows, 8192)], args.chunk_rows[0], loaded, "warmup")
         runs = {size: end_to_end(model_dir, work, texts, size, loaded, f"chunks-{size}") for size in dict.fromkeys(args.chunk_rows)}
+        by_workers = {
+            n: end_to_end(model_dir, work, texts, args.chunk_rows[0], loaded, f"workers-{n}", workers=n)
+            for n in dict.fromkeys(args.workers)
+        }
         best = max(runs, key=lambda size: runs[size]["headlines_per_second"])
         limits = BatchLimits.for_device(loaded.device, None, None)
         naive_rows = args.naive_rows or max(rows // 4, args.naive_batch)
@@ -195,6 +209,15 @@ def main() -> None:
             "rows": rows,
             "end_to_end_headlines_per_second": {f"chunk_rows={size}": m["headlines_per_second"] for size, m in runs.items()},
             "end_to_end_seconds": {f"chunk_rows={size}": m["seconds"] for size, m in runs.items()},
+            "workers": {
+                f"workers={n}": {
+                    "total_headlines_per_second": m["headlines_per_second"],
+                    "per_worker": [{k: w[k] for k in ("device", "rows", "headlines_per_second")} for w in m["workers"]],
+                    "gpu_utilization_percent": m["gpu_utilization_percent"],
+                    "gpu_utilization_source": m["gpu_utilization_source"],
+                }
+                for n, m in by_workers.items()
+            },
             "cpu_prep_only_headlines_per_second": round(prep_only(loaded, texts[: min(rows, 50_000)], best, limits), 1),
             "naive_rows": naive_rows,
             "naive_batch": args.naive_batch,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The GPU job's device check, run as one call on a GPU machine from the repository root:
 #   bash gpu-job/device-check.sh
-# The pytest suite (which adds fp32 and bf16 CUDA cases where a GPU is visible), then bench.py.
+# The pytest suite (which adds fp32 and bf16 CUDA cases where a GPU is visible, each with one and two
+# workers), then bench.py with one and two workers (per-worker and total headlines/s, GPU utilization).
 # Logs and the bench JSON go to $OUT (a temporary folder when OUT is unset).
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -20,7 +21,7 @@ nvidia-smi --query-gpu=name,memory.used,memory.total,utilization.gpu,clocks.sm -
 timeout "${PYTEST_TIMEOUT:-180}" "$PYTHON" -m pytest -q tests 2>&1 | tee "$OUT/pytest.log"
 tests=${PIPESTATUS[0]}
 
-timeout "${BENCH_TIMEOUT:-300}" "$PYTHON" bench.py "$@" > "$OUT/bench.json" 2> "$OUT/bench.log"
+timeout "${BENCH_TIMEOUT:-300}" "$PYTHON" bench.py --workers 1 2 "$@" > "$OUT/bench.json" 2> "$OUT/bench.log"
 bench=$?
 cat "$OUT/bench.json"
 tail -5 "$OUT/bench.log"

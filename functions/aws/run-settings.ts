@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RunSettingsSchema, type RunSettings } from "../core/orchestration/run-input.ts";
+import { CAPACITIES, RunSettingsSchema, type RunSettings } from "../core/orchestration/run-input.ts";
 
 const text = z.string().min(1);
 const whole = z.coerce.number().int();
@@ -23,6 +23,8 @@ const RunEnvironmentSchema = z.object({
   JOB_MAX_RUNTIME_SECONDS: whole,
   JOB_MODEL_S3_URI: text,
   JOB_CHUNK_ROWS: whole,
+  JOB_CAPACITY: z.enum(CAPACITIES).default("on-demand"),
+  JOB_MAX_WAIT_SECONDS: z.preprocess((v) => (v === "" ? undefined : v), whole.optional()),
   ATHENA_DATABASE: text,
   ATHENA_WORKGROUP: text,
   ATHENA_OUTPUT_LOCATION: text,
@@ -46,12 +48,19 @@ export function runSettingsFromEnvironment(env: Record<string, string | undefine
       max_runtime_seconds: e.JOB_MAX_RUNTIME_SECONDS,
       model_s3_uri: e.JOB_MODEL_S3_URI,
       chunk_rows: e.JOB_CHUNK_ROWS,
+      capacity: e.JOB_CAPACITY,
+      max_wait_seconds: e.JOB_MAX_WAIT_SECONDS,
     },
     athena: { database: e.ATHENA_DATABASE, workgroup: e.ATHENA_WORKGROUP, output_location: e.ATHENA_OUTPUT_LOCATION },
   });
 }
 
-/** SHARD_SIZE, when set. */
-export function shardSizeFromEnvironment(env: Record<string, string | undefined> = process.env): number | undefined {
-  return env.SHARD_SIZE === undefined || env.SHARD_SIZE === "" ? undefined : z.coerce.number().int().positive().parse(env.SHARD_SIZE);
-}
+const positiveWhole = (name: string, env: Record<string, string | undefined>) =>
+  env[name] === undefined || env[name] === "" ? undefined : z.coerce.number().int().positive().parse(env[name]);
+
+/** SHARD_SIZE, when set: a fixed shard size instead of the planner's. */
+export const shardSizeFromEnvironment = (env: Record<string, string | undefined> = process.env) => positiveWhole("SHARD_SIZE", env);
+
+/** RUN_DEADLINE_SECONDS, when set: the wall time the planner sizes a sealed run's shards for. */
+export const runDeadlineFromEnvironment = (env: Record<string, string | undefined> = process.env) =>
+  positiveWhole("RUN_DEADLINE_SECONDS", env);

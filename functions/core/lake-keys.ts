@@ -26,6 +26,7 @@ export const scoresPrefix = (runId: string, index: number) => `${runPrefix(runId
 export const successKey = (runId: string, index: number) => `${scoresPrefix(runId, index)}_SUCCESS`;
 export const shardMetricsKey = (runId: string, index: number) => `${scoresPrefix(runId, index)}metrics.json`;
 export const shardStatusKey = (runId: string, index: number) => `${runPrefix(runId)}shard-status/${index}.json`;
+export const shardBillingKey = (runId: string, index: number) => `${runPrefix(runId)}shard-billing/${index}.json`;
 export const reportKey = (runId: string) => `${runPrefix(runId)}report.json`;
 export const mergeRecordKey = (runId: string) => `${runPrefix(runId)}merged.json`;
 /** One workflow execution of a run (the seal's, then each replay's): its shard list and the Map's results. */

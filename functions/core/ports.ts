@@ -64,7 +64,7 @@ export interface Metrics {
 export interface MetricDatum {
   name: string;
   value: number;
-  unit: "Count" | "Seconds" | "Count/Second" | "None";
+  unit: "Count" | "Seconds" | "Count/Second" | "Percent" | "None";
   dimensions?: Record<string, string>;
 }
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -45,7 +47,9 @@ def scored_keys(*dirs: Path) -> set[str]:
 
 class ChunkWriter:
     """Writes chunks atomically (a temp file in the staging directory, fsync, rename into the output
-    directory, fsync of it) under names no other attempt uses, so only whole chunks ever appear there."""
+    directory, fsync of it) under names no other attempt uses, so only whole chunks ever appear there.
+    Workers share one writer: each chunk gets its own name, and chunks are counted in the order they
+    become durable."""
 
     def __init__(self, output_dir: Path):
         self.output_dir = output_dir
@@ -54,21 +58,39 @@ class ChunkWriter:
             leftover.unlink(missing_ok=True)
         self.attempt = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{secrets.token_hex(4)}"
         self.written = 0
+        self._named = 0
+        self._lock = threading.Lock()
 
-    def write(self, table: pa.Table) -> Path:
-        final = self.output_dir / f"part-{self.attempt}-{self.written:05d}.parquet"
-        write_atomically(final, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
-        self.written += 1
+    def write(self, table: pa.Table, committed: Callable[[int], None] = lambda count: None) -> Path:
+        """Writes one chunk; `committed` is called with the count of chunks now durable, before any
+        other chunk of this writer can become durable (so a crash it causes leaves exactly that many)."""
+        with self._lock:
+            final = self.output_dir / f"part-{self.attempt}-{self._named:05d}.parquet"
+            self._named += 1
+        tmp = _staged(final, lambda path: pq.write_table(table, path, compression="zstd"))
+        with self._lock:
+            _commit(tmp, final)
+            self.written += 1
+            committed(self.written)
         return final
 
 
 def write_atomically(final: Path, write) -> None:
+    _commit(_staged(final, write), final)
+
+
+def _staged(final: Path, write) -> Path:
+    """Writes the file in the staging directory and makes it durable there; returns its path."""
     staging = staging_dir(final.parent)
     staging.mkdir(parents=True, exist_ok=True)
     tmp = staging / final.name
     write(tmp)
     with open(tmp, "rb+") as f:
         os.fsync(f.fileno())
+    return tmp
+
+
+def _commit(tmp: Path, final: Path) -> None:
     os.replace(tmp, final)
     dir_fd = os.open(final.parent, os.O_RDONLY)
     try:

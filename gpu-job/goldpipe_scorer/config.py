@@ -43,6 +43,7 @@ class JobConfig:
     max_batch_tokens: int | None = None
     intensity: IntensityThresholds = IntensityThresholds()
     crash_after_chunks: int | None = None
+    workers: int | None = None
     instance_type: str | None = None
     image_uri: str | None = None
 
@@ -111,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--image-uri", default=os.environ.get("GOLDPIPE_IMAGE_URI"), help="the job's image, recorded in metrics.json")
     p.add_argument("--device", default=os.environ.get("GOLDPIPE_DEVICE", "auto"), choices=["auto", "cpu", "cuda"])
     p.add_argument("--dtype", default=os.environ.get("GOLDPIPE_DTYPE", "auto"), choices=["auto", "float32", "bfloat16", "float16"])
+    p.add_argument(
+        "--workers",
+        default=os.environ.get("GOLDPIPE_WORKERS"),
+        help="scoring workers (default: one per visible GPU; one on a CPU); more than the GPUs share them",
+    )
     p.add_argument("--max-length", default="128", help="tokens per headline; longer ones are truncated")
     p.add_argument("--max-batch-rows", default=None, help="rows per model batch (default: 2048 on a GPU, 256 on a CPU)")
     p.add_argument("--max-batch-tokens", default=None, help="padded tokens per model batch (default: 65536 on a GPU, 8192 on a CPU)")
@@ -145,6 +151,7 @@ def parse_config(argv: list[str] | None = None) -> JobConfig:
         max_batch_tokens=positive_int("--max-batch-tokens", args.max_batch_tokens),
         intensity=thresholds(args.intensity_thresholds),
         crash_after_chunks=positive_int("GOLDPIPE_CRASH_AFTER_CHUNKS", os.environ.get("GOLDPIPE_CRASH_AFTER_CHUNKS")),
+        workers=positive_int("--workers / GOLDPIPE_WORKERS", args.workers),
         instance_type=args.instance_type or None,
         image_uri=args.image_uri or None,
     )

@@ -1,5 +1,5 @@
-"""One attempt at scoring a shard: skip what earlier attempts wrote, score the rest in chunks,
-write each chunk as soon as it is scored, then unscorable.jsonl, metrics.json and _SUCCESS."""
+"""One attempt at scoring a shard: skip what earlier attempts wrote, score the rest in chunks on one
+worker per GPU, write each chunk as soon as it is scored, then unscorable.jsonl, metrics.json and _SUCCESS."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ import pyarrow.compute as pc
 from goldpipe_scorer.checkpoint import ChunkWriter, scored_keys, write_atomically
 from goldpipe_scorer.config import JobConfig
 from goldpipe_scorer.device import device_facts
+from goldpipe_scorer.gpu_utilization import UtilizationSampler
 from goldpipe_scorer.model import LoadedModel, load_model
 from goldpipe_scorer.output import ScoringContext, scored_table
-from goldpipe_scorer.scoring import BatchLimits, score_chunks
+from goldpipe_scorer.scoring import BatchLimits
 from goldpipe_scorer.shard import clean_headlines, read_shard, row_keys
+from goldpipe_scorer.workers import ChunkQueue, replicate, run_workers, worker_devices
 
 log = logging.getLogger("goldpipe_scorer")
 
@@ -59,12 +61,14 @@ class _ChunkSink:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="goldpipe-writer")
         self.pending: deque[Future] = deque()
 
-    def _write(self, rows: pa.Table, probs) -> None:
-        path = self.writer.write(scored_table(rows, probs, self.ctx, datetime.now(UTC)))
-        log.info("chunk %d written: %s (%d rows)", self.writer.written, path.name, rows.num_rows)
-        if self.crash_after is not None and self.writer.written == self.crash_after:
+    def _crash_if_due(self, written: int) -> None:
+        if written == self.crash_after:
             logging.shutdown()
             os._exit(CRASH_EXIT_CODE)
+
+    def _write(self, rows: pa.Table, probs) -> None:
+        path = self.writer.write(scored_table(rows, probs, self.ctx, datetime.now(UTC)), self._crash_if_due)
+        log.info("chunk written: %s (%d rows)", path.name, rows.num_rows)
 
     def submit(self, rows: pa.Table, probs) -> None:
         while len(self.pending) >= WRITES_IN_FLIGHT:
@@ -93,17 +97,23 @@ def score_shard(config: JobConfig, loaded: LoadedModel) -> dict:
     order = pc.sort_indices(pc.utf8_length(texts))
     rows, texts = rows.take(order), texts.take(order)
 
+    workers = replicate(loaded, worker_devices(loaded.device, config.workers))
     writer = ChunkWriter(config.output_dir)
     ctx = ScoringContext(loaded.heads, loaded.name, config.run_id, config.shard_id, config.intensity)
-    sink = _ChunkSink(writer, ctx, config.crash_after_chunks)
+    # A sink (writer thread) per worker; the writer they share names and counts the chunks.
+    sinks = [_ChunkSink(writer, ctx, config.crash_after_chunks) for _ in workers]
     starts = range(0, rows.num_rows, config.chunk_rows)
-    chunk_texts = ((start, texts.slice(start, config.chunk_rows).to_pylist()) for start in starts)
+    chunks = ChunkQueue((start, texts.slice(start, config.chunk_rows).to_pylist()) for start in starts)
     limits = BatchLimits.for_device(loaded.device, config.max_batch_rows, config.max_batch_tokens)
-    try:
-        for start, probs in score_chunks(loaded, chunk_texts, limits):
-            sink.submit(rows.slice(start, config.chunk_rows), probs)
-    finally:
-        sink.close()
+    with UtilizationSampler([w.device for w in workers]) as sampler:
+        try:
+            results = run_workers(
+                workers, chunks, limits, lambda worker, start, probs: sinks[worker].submit(rows.slice(start, config.chunk_rows), probs)
+            )
+        finally:
+            for sink in sinks:
+                sink.close()
+    utilization = sampler.result()
 
     rows_unscorable = _report_unscorable(table, reasons, config.output_dir)
     seconds = time.perf_counter() - started
@@ -119,6 +129,9 @@ def score_shard(config: JobConfig, loaded: LoadedModel) -> dict:
         "dtype": str(loaded.dtype).removeprefix("torch."),
         **device_facts(loaded.device),
         "model": loaded.name,
+        "workers": [r.metrics(utilization.by_device.get(r.device)) for r in results],
+        "gpu_utilization_percent": utilization.mean_percent,
+        "gpu_utilization_source": utilization.source,
     }
 
 

@@ -94,6 +94,18 @@ def score_shard(config: JobConfig) -> dict:
         "chunks_written": writer.written,
         "seconds": round(seconds, 3),
         "headlines_per_second": round(rows.num_rows / seconds, 1) if seconds > 0 else 0.0,
+        "workers": [
+            {
+                "device": "cpu",
+                "rows": rows.num_rows,
+                "chunks": writer.written,
+                "seconds": round(seconds, 3),
+                "headlines_per_second": round(rows.num_rows / seconds, 1) if seconds > 0 else 0.0,
+                "gpu_utilization_percent": None,
+            }
+        ],
+        "gpu_utilization_percent": None,
+        "gpu_utilization_source": "none: the fast test job uses no GPU",
         "device": "cpu",
         "device_name": "cpu",
         "driver_version": None,

@@ -6,16 +6,22 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from conftest import headline_rows, headline_texts, read_scores, run_job_process, write_parquet_shard
 from goldpipe_scorer.config import failure_file_from
 
 
-def test_a_crashed_job_resumes_and_scores_every_row_exactly_once(tiny_model, dirs, tmp_path):
+# Two workers write chunks at once: the crash still leaves exactly the chunks counted, each whole.
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_crashed_job_resumes_and_scores_every_row_exactly_once(tiny_model, dirs, tmp_path, workers):
     rows = headline_rows(headline_texts(100))
     write_parquet_shard(dirs.shard, rows)
     first, second = tmp_path / "attempt-1", tmp_path / "attempt-2"
 
-    crashed = run_job_process(dirs.args(tiny_model, "--chunk-rows", "16", output=first), GOLDPIPE_CRASH_AFTER_CHUNKS="2")
+    crashed = run_job_process(
+        dirs.args(tiny_model, "--chunk-rows", "16", output=first), GOLDPIPE_CRASH_AFTER_CHUNKS="2", GOLDPIPE_WORKERS=workers
+    )
 
     assert crashed.returncode == 137, crashed.stderr
     assert len(list(first.glob("part-*.parquet"))) == 2
@@ -24,7 +30,7 @@ def test_a_crashed_job_resumes_and_scores_every_row_exactly_once(tiny_model, dir
 
     # SageMaker's retry: the first attempt's chunks come back as the checkpoint input, and the new
     # attempt writes to a fresh output directory that uploads to the same prefix.
-    resumed = run_job_process(dirs.args(tiny_model, "--chunk-rows", "16", output=second, checkpoint=first))
+    resumed = run_job_process(dirs.args(tiny_model, "--chunk-rows", "16", "--workers", workers, output=second, checkpoint=first))
 
     assert resumed.returncode == 0, resumed.stderr
     new_parts = {p.name for p in second.glob("part-*.parquet")}
@@ -33,6 +39,8 @@ def test_a_crashed_job_resumes_and_scores_every_row_exactly_once(tiny_model, dir
     assert counts == Counter(row["id"] for row in rows)
     metrics = json.loads((second / "metrics.json").read_text())
     assert (metrics["rows"], metrics["rows_skipped_resumed"], metrics["chunks_written"]) == (68, 32, 5)
+    assert len(metrics["workers"]) == int(workers)
+    assert sum(w["rows"] for w in metrics["workers"]) == 68
     assert json.loads(resumed.stdout) == metrics
 
 

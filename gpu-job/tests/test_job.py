@@ -51,12 +51,14 @@ def reference_probs(model_dir, texts: list[str]) -> np.ndarray:
 DEVICES = [("cpu", "float32", 1e-5)] + ([("cuda", "float32", 1e-4), ("cuda", "bfloat16", 3e-2)] if torch.cuda.is_available() else [])
 
 
+# One worker, and two sharing the shard's chunks (on a one-GPU machine both workers share the GPU).
+@pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize(("device", "dtype", "tolerance"), DEVICES)
-def test_scores_every_row_with_the_contracts_columns(tiny_model, dirs, device, dtype, tolerance):
+def test_scores_every_row_with_the_contracts_columns(tiny_model, dirs, device, dtype, tolerance, workers):
     texts = headline_texts(300)
     write_parquet_shard(dirs.shard, headline_rows(texts))
 
-    assert main(dirs.args(tiny_model, "--chunk-rows", "64", "--device", device, "--dtype", dtype)) == 0
+    assert main(dirs.args(tiny_model, "--chunk-rows", "64", "--device", device, "--dtype", dtype, "--workers", str(workers))) == 0
 
     scores = read_scores(dirs.output)
     assert scores.column_names == SCORED_COLUMNS
@@ -83,6 +85,16 @@ def test_scores_every_row_with_the_contracts_columns(tiny_model, dirs, device, d
     assert {row["scored_at"].microsecond % 1000 for row in scores.to_pylist()} == {0}
 
     metrics = json.loads((dirs.output / "metrics.json").read_text())
+    per_worker = metrics.pop("workers")
+    assert [w["device"].split(":")[0] for w in per_worker] == [device] * workers
+    assert (sum(w["rows"] for w in per_worker), sum(w["chunks"] for w in per_worker)) == (300, 5)
+    assert all(w["headlines_per_second"] >= 0 and w["seconds"] > 0 for w in per_worker)
+    if device == "cpu":
+        assert (metrics["gpu_utilization_percent"], metrics["gpu_utilization_source"]) == (None, "none: scored on the CPU")
+        assert {w["gpu_utilization_percent"] for w in per_worker} == {None}
+    else:
+        assert metrics["gpu_utilization_source"] == "nvml" and 0 <= metrics["gpu_utilization_percent"] <= 100
+    del metrics["gpu_utilization_percent"], metrics["gpu_utilization_source"]
     facts = {"device_name", "driver_version", "cuda_version", "bf16_native"}
     if device == "cpu":
         assert {k: metrics[k] for k in facts} == {"device_name": "cpu", "driver_version": None, "cuda_version": None, "bf16_native": None}

@@ -4,6 +4,7 @@ import path from "node:path";
 import { z } from "zod";
 import { BadInputError } from "../../functions/core/errors.ts";
 import { readManifest } from "../../functions/core/orchestration/manifest.ts";
+import { CAPACITIES, type Capacity } from "../../functions/core/orchestration/run-input.ts";
 import { RunReportSchema, type RunReport } from "../../functions/core/lake/report.ts";
 import { JsonlMetrics, localMetricsPath } from "../adapters/jsonl-metrics.ts";
 import { parseChaos } from "../runtime/chaos.ts";
@@ -35,7 +36,21 @@ export const WORKFLOW_OPTIONS: Record<string, OptionSpec> = {
     value: "N",
     description: `headlines per checkpoint chunk the GPU job writes (default ${DEFAULT_LOCAL_CHUNK_ROWS})`,
   },
+  capacity: {
+    type: "string",
+    value: "KIND",
+    description: "on-demand (default: a processing job per shard) or spot (the same container as a managed-spot training job)",
+  },
 };
+
+/** --capacity, or a UsageError. */
+export function capacityOption(values: ParsedArgs["values"]): Capacity | undefined {
+  const raw = values.capacity;
+  if (raw === undefined) return undefined;
+  const parsed = z.enum(CAPACITIES).safeParse(raw);
+  if (!parsed.success) throw new UsageError(`--capacity is on-demand or spot, not "${String(raw)}"`);
+  return parsed.data;
+}
 
 const Count = z.coerce.number().int().min(1);
 
@@ -86,6 +101,7 @@ export async function localPipelineFor(
     model,
     concurrency: countOption(values, "concurrency", 40),
     chunkRows: countOption(values, "chunk-rows"),
+    capacity: capacityOption(values),
     chaos,
     onShard: (_runId, event) => progress?.onShard(event),
   });

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   report: () => import("./commands/report.ts"),
   index: () => import("./commands/index.ts"),
   watch: () => import("./commands/watch.ts"),
+  plan: () => import("./commands/plan.ts"),
   serve: () => import("./commands/serve.ts"),
 };
 

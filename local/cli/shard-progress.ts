@@ -62,6 +62,10 @@ export function shardProgress(
           multibar.log(`${eventLine(event)}\n`);
           shard.bar.update({ state: `attempt ${event.attempt} failed` });
           break;
+        case "interrupted":
+          multibar.log(`${eventLine(event)}\n`);
+          shard.bar.update({ state: `spot restart ${event.restart}` });
+          break;
         case "skipped":
           shard.bar.update(shard.total, { state: "done earlier" });
           break;
@@ -121,6 +125,8 @@ function eventLine(event: ShardEvent): string | undefined {
   switch (event.type) {
     case "attempt-failed":
       return `shard ${event.index}: attempt ${event.attempt} failed: ${event.reason.split("\n")[0]}`;
+    case "interrupted":
+      return `shard ${event.index}: ${event.reason}; restarting from its checkpoint`;
     case "failed":
       return `shard ${event.index}: failed after its retries; "goldpipe replay" finishes it`;
     case "succeeded":

@@ -69,14 +69,23 @@ ${rows([
   ["merge", report.timings.merge_seconds === null ? "—" : seconds(report.timings.merge_seconds)],
   ["headlines/s end to end", number(report.throughput.headlines_per_second)],
   ["headlines/s in the GPU jobs", number(report.throughput.job_headlines_per_second)],
+  ["GPU utilization", report.throughput.gpu_utilization_percent === null ? "—" : `${report.throughput.gpu_utilization_percent}%`],
 ])}
 </table></section>
 <section><h2>Cost estimate</h2><table>
 ${rows([
   ["instance type", report.cost.instance_type ?? "—"],
   ["price", report.cost.usd_per_hour === null ? "—" : `$${report.cost.usd_per_hour}/h`],
-  ["billed (at least)", seconds(report.cost.billed_seconds)],
+  ["capacity", report.cost.capacity],
+  [report.cost.saving_percent === null ? "billed (at least)" : "billed by SageMaker", seconds(report.cost.billed_seconds)],
+  ...(report.cost.saving_percent === null
+    ? []
+    : ([
+        ["jobs ran", seconds(report.cost.total_seconds)],
+        ["saved against on-demand", `${report.cost.saving_percent}%`],
+      ] as [string, string][])),
   ["estimate", report.cost.usd === null ? "—" : `$${report.cost.usd.toFixed(4)}`],
+  ["per million headlines", report.cost.usd_per_million_headlines === null ? "—" : `$${report.cost.usd_per_million_headlines.toFixed(2)}`],
   ...(report.cost.note === null ? [] : ([["note", report.cost.note]] as [string, string][])),
 ])}
 </table></section>

@@ -16,7 +16,8 @@ export function formatReportText(report: RunReport): string {
       `${seconds(report.timings.model_load_seconds)} loading the model` +
       `${report.timings.merge_seconds === null ? "" : `; merge ${seconds(report.timings.merge_seconds)}`}`,
     `throughput  ${number(report.throughput.headlines_per_second)} headlines/s end to end, ` +
-      `${number(report.throughput.job_headlines_per_second)} headlines/s in the GPU jobs`,
+      `${number(report.throughput.job_headlines_per_second)} headlines/s in the GPU jobs` +
+      (report.throughput.gpu_utilization_percent === null ? "" : `, GPUs ${report.throughput.gpu_utilization_percent}% busy`),
     `cost        ${costLine(report.cost)}`,
     `shards      ${report.shards}, failed ${report.shards_failed}`,
     ...report.failed_shards.map((index) => `  shard ${index}: ${report.shard_errors[String(index)] ?? "no reason recorded"}`),
@@ -33,9 +34,16 @@ function days({ count, first, last }: RunReport["days"]): string {
 function costLine(cost: RunReport["cost"]): string {
   if (cost.usd === null) return `unknown: ${cost.note ?? "no price"} (${seconds(cost.billed_seconds)} of GPU job time)`;
   if (cost.usd === 0) return `none: ${cost.note ?? "not billed"} (${seconds(cost.billed_seconds)} of job time)`;
+  const perMillion = cost.usd_per_million_headlines === null ? "" : `, $${cost.usd_per_million_headlines.toFixed(2)} per million headlines`;
+  if (cost.saving_percent !== null) {
+    return (
+      `about $${cost.usd.toFixed(4)}${perMillion}: ${cost.instance_type} on spot at $${cost.usd_per_hour}/h × ` +
+      `${seconds(cost.billed_seconds)} billed of ${seconds(cost.total_seconds)} run (${cost.saving_percent}% saved against on-demand)`
+    );
+  }
   return (
-    `about $${cost.usd.toFixed(4)}: ${cost.instance_type} at $${cost.usd_per_hour}/h × ${seconds(cost.billed_seconds)} of GPU job time ` +
-    "(a lower bound: container start is billed too)"
+    `about $${cost.usd.toFixed(4)}${perMillion}: ${cost.instance_type} at $${cost.usd_per_hour}/h × ${seconds(cost.billed_seconds)} ` +
+    "of GPU job time (a lower bound: container start is billed too)"
   );
 }
 

@@ -5,7 +5,7 @@ import { PENDING_PREFIX, successKey } from "../../functions/core/lake-keys.ts";
 import { describeLock, type LockOwner, type LockRecord } from "../../functions/core/orchestration/lock.ts";
 import { isUnfinished, readManifest, type RunManifest } from "../../functions/core/orchestration/manifest.ts";
 import { replayRun } from "../../functions/core/orchestration/replay.ts";
-import type { RunInput, RunSettings } from "../../functions/core/orchestration/run-input.ts";
+import type { Capacity, RunInput, RunSettings } from "../../functions/core/orchestration/run-input.ts";
 import { keepRunLock, runExecutionLock } from "../../functions/core/orchestration/run-lock.ts";
 import { sealPending, type SealRequest } from "../../functions/core/orchestration/seal.ts";
 import type { ExecutionDescription, Metrics, ObjectStore } from "../../functions/core/ports.ts";
@@ -25,6 +25,7 @@ export const DEFAULT_MODEL_DIR = "models/gold-headline-sentiment";
  * contends (npm run bench:pipeline, 10,000 headlines on 2 cores: 66 s at 1, 146 s at 2).
  */
 export const DEFAULT_LOCAL_CONCURRENCY = 1;
+const LOCAL_MAX_RUNTIME_SECONDS = 6 * 3600;
 /** Smaller than the GPU job's default so a shard checkpoints (and shows progress) several times. */
 export const DEFAULT_LOCAL_CHUNK_ROWS = 500;
 /** How long a local seal waits for another process's seal of the same lake to end. */
@@ -43,6 +44,8 @@ export interface LocalPipelineConfig {
   model?: string;
   concurrency?: number;
   chunkRows?: number;
+  /** spot: each shard runs as a managed-spot training job (locally: the same container, interruptible by chaos). */
+  capacity?: Capacity;
   python?: string;
   chaos?: Chaos;
   retryDelayMs?: number;
@@ -244,7 +247,7 @@ export class LocalPipeline {
 }
 
 /** The execution input's settings on this machine: the lake's bucket, the model as a file:// input, local stand-ins for AWS names. */
-export function localRunSettings(config: Pick<LocalPipelineConfig, "model" | "concurrency" | "chunkRows">): RunSettings {
+export function localRunSettings(config: Pick<LocalPipelineConfig, "model" | "concurrency" | "chunkRows" | "capacity">): RunSettings {
   return {
     bucket: LOCAL_BUCKET,
     max_concurrency: config.concurrency ?? DEFAULT_LOCAL_CONCURRENCY,
@@ -253,9 +256,11 @@ export function localRunSettings(config: Pick<LocalPipelineConfig, "model" | "co
       role_arn: "arn:aws:iam::000000000000:role/goldpipe-local-job",
       instance_type: "local",
       volume_gb: 1,
-      max_runtime_seconds: 6 * 3600,
+      max_runtime_seconds: LOCAL_MAX_RUNTIME_SECONDS,
       model_s3_uri: pathToFileURL(path.resolve(config.model ?? DEFAULT_MODEL_DIR)).href,
       chunk_rows: config.chunkRows ?? DEFAULT_LOCAL_CHUNK_ROWS,
+      capacity: config.capacity ?? "on-demand",
+      max_wait_seconds: 2 * LOCAL_MAX_RUNTIME_SECONDS,
     },
     athena: { database: "goldpipe", workgroup: "local", output_location: `s3://${LOCAL_BUCKET}/athena-results/` },
   };

@@ -26,6 +26,7 @@ export type ShardEvent =
   | { type: "attempt"; index: number; attempt: number }
   | { type: "chunks"; index: number; chunks: number }
   | { type: "attempt-failed"; index: number; attempt: number; reason: string }
+  | { type: "interrupted"; index: number; restart: number; reason: string }
   | { type: "succeeded"; index: number }
   | { type: "failed"; index: number };
 
@@ -94,7 +95,32 @@ export async function runPipeline(name: string, input: RunInput, options: LocalP
     chaos: options.chaos,
     shardIndexOf: (shardId) => byShardId.get(shardId),
     onProgress: ({ shardId, chunks }) => onShard?.({ type: "chunks", index: byShardId.get(shardId) ?? -1, chunks }),
+    onInterrupted: ({ shardId, restart, reason }) =>
+      onShard?.({ type: "interrupted", index: byShardId.get(shardId) ?? -1, restart, reason }),
   });
+  /** ScoreShard and ScoreShardOnSpot: one attempt of the shard's job, its start and outcome told to onShard. */
+  const scoreAttempt = async (parameters: unknown, job: (parameters: unknown) => Promise<unknown>) => {
+    const shardId = (parameters as { Environment?: Record<string, string> }).Environment?.GOLDPIPE_SHARD_ID ?? "";
+    const index = byShardId.get(shardId) ?? -1;
+    const attempt = (attempts.get(index) ?? 0) + 1;
+    attempts.set(index, attempt);
+    onShard?.({ type: "attempt", index, attempt });
+    try {
+      const described = await job(parameters);
+      onShard?.({ type: "succeeded", index });
+      return described;
+    } catch (error) {
+      const reason = (error as { failureReason?: string }).failureReason ?? (error as Error).message;
+      onShard?.({ type: "attempt-failed", index, attempt, reason });
+      throw error;
+    }
+  };
+  const putJson = async (parameters: unknown) => {
+    const key = lakeKey(parameters);
+    const body = (parameters as { Body: unknown }).Body;
+    await store.put(key, typeof body === "string" ? body : JSON.stringify(body), { contentType: "application/json" });
+    return body as { index?: number };
+  };
 
   const handlers: Record<string, (parameters: never) => Promise<unknown>> = {
     ...local.handlers,
@@ -109,27 +135,15 @@ export async function runPipeline(name: string, input: RunInput, options: LocalP
       await store.put(lakeKey(parameters), String((parameters as { Body?: unknown }).Body ?? ""));
       return {};
     },
-    ScoreShard: async (parameters) => {
-      const shardId = (parameters as { Environment?: Record<string, string> }).Environment?.GOLDPIPE_SHARD_ID ?? "";
-      const index = byShardId.get(shardId) ?? -1;
-      const attempt = (attempts.get(index) ?? 0) + 1;
-      attempts.set(index, attempt);
-      onShard?.({ type: "attempt", index, attempt });
-      try {
-        const described = await runner.run(parameters);
-        onShard?.({ type: "succeeded", index });
-        return described;
-      } catch (error) {
-        const reason = (error as { failureReason?: string }).failureReason ?? (error as Error).message;
-        onShard?.({ type: "attempt-failed", index, attempt, reason });
-        throw error;
-      }
+    ScoreShard: (parameters) => scoreAttempt(parameters, (p) => runner.run(p)),
+    ScoreShardOnSpot: (parameters) => scoreAttempt(parameters, (p) => runner.runTraining(p)),
+    RecordSpotBilling: async (parameters) => {
+      await putJson(parameters);
+      return {};
     },
     RecordShardFailed: async (parameters) => {
-      const key = lakeKey(parameters);
-      const body = (parameters as { Body: unknown }).Body;
-      await store.put(key, typeof body === "string" ? body : JSON.stringify(body), { contentType: "application/json" });
-      onShard?.({ type: "failed", index: (body as { index?: number }).index ?? -1 });
+      const body = await putJson(parameters);
+      onShard?.({ type: "failed", index: body.index ?? -1 });
       return {};
     },
     FinalizeRun: async (parameters) => finalizeRun(store, FinalizeRunEventSchema.parse(parameters)),

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { BadInputError } from "../../functions/core/errors.ts";
 import type { ObjectStore } from "../../functions/core/ports.ts";
-import { chaosVerdict, type Chaos } from "./chaos.ts";
+import { chaosVerdict, spotInterruption, type Chaos, type ChaosVerdict } from "./chaos.ts";
 import { makeTemporaryFolder } from "../../functions/core/temporary-folder.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -26,6 +26,8 @@ const STDERR_DRAIN_MS = 500;
 
 /** The gpu-job image's ENTRYPOINT (gpu-job/Dockerfile) as run here: the CUDA compat wrapper has nothing to do on this machine. */
 const IMAGE_ENTRYPOINT = ["python3", "-m", "goldpipe_scorer"];
+/** The image's CUDA compat wrapper, which a training job names in its ContainerEntrypoint. */
+const IMAGE_WRAPPER = "/usr/local/bin/entrypoint.sh";
 /** The job's success checkpoint, beside its chunks. */
 const SUCCESS_FILE = "_SUCCESS";
 /** Where the container leaves its failure reason; DescribeProcessingJob shows its first 1 KB as ExitMessage. */
@@ -58,26 +60,42 @@ export const ProcessingJobRequestSchema = z.object({
 });
 export type ProcessingJobRequest = z.infer<typeof ProcessingJobRequestSchema>;
 
+/** The CreateTrainingJob request, as the ScoreShardOnSpot state resolves it: the fields the local runner acts on. */
+export const TrainingJobRequestSchema = z.object({
+  TrainingJobName: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, "1–63 letters, digits and inner hyphens"),
+  AlgorithmSpecification: z.object({
+    TrainingImage: z.string(),
+    ContainerEntrypoint: z.array(z.string()).min(1).default(IMAGE_ENTRYPOINT),
+    ContainerArguments: z.array(z.string()).default([]),
+  }),
+  Environment: z.record(z.string(), z.string()).default({}),
+  InputDataConfig: z.array(z.object({ ChannelName: z.string(), DataSource: z.object({ S3DataSource: z.object({ S3Uri: z.string() }) }) })),
+  CheckpointConfig: z.object({ S3Uri: z.string(), LocalPath: z.string().startsWith(CONTAINER_ROOT).default("/opt/ml/checkpoints") }),
+  StoppingCondition: z.object({ MaxRuntimeInSeconds: z.number().int().positive(), MaxWaitTimeInSeconds: z.number().int().positive() }),
+  EnableManagedSpotTraining: z.literal(true),
+});
+export type TrainingJobRequest = z.infer<typeof TrainingJobRequestSchema>;
+
 /**
  * A failed job as the .sync integration reports it: Error States.TaskFailed, Cause the
- * DescribeProcessingJob answer as JSON: SageMaker's FailureReason and, when the container left one
- * in /opt/ml/output/message, its ExitMessage. `failureReason` is what a person reads: the message, else the reason.
+ * Describe…Job answer as JSON: SageMaker's FailureReason and, when the container left one in its
+ * message file, its ExitMessage. `failureReason` is what a person reads: the message, else the reason.
  */
 /** A job stopped because the runner was told to stop (goldpipe run interrupted): not the job's failure. */
 export class ProcessingJobStoppedError extends Error {
   override name = "ProcessingJobStoppedError";
 }
 
-export class ProcessingJobFailedError extends Error {
+export class SageMakerJobFailedError extends Error {
   override name = "States.TaskFailed";
   readonly failureReason: string;
-  constructor(jobName: string, failureReason: string, exitMessage?: string) {
+  constructor(kind: "Processing" | "Training", jobName: string, failureReason: string, exitMessage?: string) {
     const reason = failureReason.slice(0, FAILURE_REASON_CHARS);
     const message = exitMessage?.slice(0, FAILURE_REASON_CHARS);
     super(
       JSON.stringify({
-        ProcessingJobName: jobName,
-        ProcessingJobStatus: "Failed",
+        [`${kind}JobName`]: jobName,
+        [`${kind}JobStatus`]: "Failed",
         FailureReason: reason,
         ...(message && { ExitMessage: message }),
       }),
@@ -104,6 +122,70 @@ export interface ProcessingJobRunnerOptions {
   /** Which shard of the run a job scores, from its GOLDPIPE_SHARD_ID, for chaos's shards=. */
   shardIndexOf?: (shardId: string) => number | undefined;
   onProgress?: (progress: ShardJobProgress) => void;
+  /** A spot job's container was interrupted (chaos); SageMaker restarts it from its checkpoint. */
+  onInterrupted?: (interruption: { jobName: string; shardId: string; restart: number; reason: string }) => void;
+}
+
+/** What the runner needs of either job shape: the container, its inputs and outputs, its time limit. */
+interface ContainerJob {
+  kind: "Processing" | "Training";
+  name: string;
+  shardId: string;
+  entrypoint: string[];
+  arguments: string[];
+  environment: Record<string, string>;
+  /** Copied in before the container starts; `checkpoint` marks the earlier chunks, which may be absent only where `optional`. */
+  inputs: { uri: string; localPath: string; checkpoint: boolean; optional: boolean }[];
+  /** Uploaded while the container runs and after. */
+  outputs: { uri: string; localPath: string }[];
+  maxRuntimeSeconds: number;
+  /** Where the container leaves its failure reason: Processing's /opt/ml/output/message, Training's /opt/ml/output/failure. */
+  messageFile: string;
+}
+
+function processingJob(request: ProcessingJobRequest): ContainerJob {
+  return {
+    kind: "Processing",
+    name: request.ProcessingJobName,
+    shardId: request.Environment.GOLDPIPE_SHARD_ID ?? "",
+    entrypoint: request.AppSpecification.ContainerEntrypoint,
+    arguments: request.AppSpecification.ContainerArguments,
+    environment: request.Environment,
+    inputs: request.ProcessingInputs.map((input) => ({
+      uri: input.S3Input.S3Uri,
+      localPath: input.S3Input.LocalPath,
+      checkpoint: input.InputName === "checkpoint",
+      optional: false,
+    })),
+    outputs: request.ProcessingOutputConfig.Outputs.map((output) => ({ uri: output.S3Output.S3Uri, localPath: output.S3Output.LocalPath })),
+    maxRuntimeSeconds: request.StoppingCondition.MaxRuntimeInSeconds,
+    messageFile: "/opt/ml/output/message",
+  };
+}
+
+/** A training job's channels land in /opt/ml/input/data/<channel>; its checkpoint folder is synced both ways. */
+function trainingJob(request: TrainingJobRequest): ContainerJob {
+  const checkpoint = request.CheckpointConfig;
+  return {
+    kind: "Training",
+    name: request.TrainingJobName,
+    shardId: request.Environment.GOLDPIPE_SHARD_ID ?? "",
+    entrypoint: request.AlgorithmSpecification.ContainerEntrypoint,
+    arguments: request.AlgorithmSpecification.ContainerArguments,
+    environment: request.Environment,
+    inputs: [
+      ...request.InputDataConfig.map((channel) => ({
+        uri: channel.DataSource.S3DataSource.S3Uri,
+        localPath: `${CONTAINER_ROOT}input/data/${channel.ChannelName}`,
+        checkpoint: false,
+        optional: false,
+      })),
+      { uri: checkpoint.S3Uri, localPath: checkpoint.LocalPath, checkpoint: true, optional: true },
+    ],
+    outputs: [{ uri: checkpoint.S3Uri, localPath: checkpoint.LocalPath }],
+    maxRuntimeSeconds: request.StoppingCondition.MaxRuntimeInSeconds,
+    messageFile: "/opt/ml/output/failure",
+  };
 }
 
 export const defaultPython = () => process.env.GOLDPIPE_PYTHON || path.join(REPO_ROOT, ".venv", "bin", "python");
@@ -144,43 +226,125 @@ export class ProcessingJobRunner {
     await Promise.allSettled([...this.#inFlight]);
   }
 
-  run(parameters: unknown): Promise<{ ProcessingJobName: string; ProcessingJobArn: string; ProcessingJobStatus: "Completed" }> {
-    const running = this.#run(parameters);
+  /** The job's work, counted in flight until it settles, so that stop() can wait for it. */
+  #track<T>(running: Promise<T>): Promise<T> {
     this.#inFlight.add(running);
     const settled = () => this.#inFlight.delete(running);
     running.then(settled, settled);
     return running;
   }
 
-  async #run(parameters: unknown): Promise<{ ProcessingJobName: string; ProcessingJobArn: string; ProcessingJobStatus: "Completed" }> {
+  run(parameters: unknown): Promise<{ ProcessingJobName: string; ProcessingJobArn: string; ProcessingJobStatus: "Completed" }> {
+    return this.#track(this.#runProcessing(parameters));
+  }
+
+  async #runProcessing(
+    parameters: unknown,
+  ): Promise<{ ProcessingJobName: string; ProcessingJobArn: string; ProcessingJobStatus: "Completed" }> {
     if (this.#stopped) throw new ProcessingJobStoppedError("the local runner is stopping: no new job starts");
-    const request = ProcessingJobRequestSchema.parse(parameters);
-    const jobName = request.ProcessingJobName;
-    const shardId = request.Environment.GOLDPIPE_SHARD_ID ?? "";
-    const attempt = this.#attempts.get(shardId) ?? 0;
-    this.#attempts.set(shardId, attempt + 1);
+    const job = processingJob(ProcessingJobRequestSchema.parse(parameters));
+    const verdict = this.#chaos(job);
+    const exit = await this.#runContainer(job, verdict.fail ? verdict.afterChunks : undefined);
+    if (exit.code !== 0) throw new SageMakerJobFailedError("Processing", job.name, describeExit(exit, verdict), exit.failure);
+    return {
+      ProcessingJobName: job.name,
+      ProcessingJobArn: `arn:aws:sagemaker:local:000000000000:processing-job/${job.name.toLowerCase()}`,
+      ProcessingJobStatus: "Completed",
+    };
+  }
 
-    const shardIndex = this.#options.shardIndexOf?.(shardId);
-    const verdict = chaosVerdict(this.#options.chaos, shardIndex ?? -1, attempt);
-    if (verdict.fail && verdict.afterChunks === undefined) {
-      throw new ProcessingJobFailedError(jobName, `GOLDPIPE_CHAOS failed attempt ${attempt + 1} of shard ${shardId} before it started`);
+  /**
+   * A managed-spot training job: the container runs until it completes; an interrupted container
+   * (chaos's interrupt=) is restarted from what its checkpoint folder uploaded, as SageMaker restarts
+   * a spot job, until MaxWaitTimeInSeconds. TrainingTimeInSeconds counts every container's run; on
+   * this machine nothing is billed at a spot price, so BillableTimeInSeconds equals it.
+   */
+  runTraining(parameters: unknown): Promise<TrainingJobDescription> {
+    return this.#track(this.#runTraining(parameters));
+  }
+
+  async #runTraining(parameters: unknown): Promise<TrainingJobDescription> {
+    const request = TrainingJobRequestSchema.parse(parameters);
+    const job = trainingJob(request);
+    const started = performance.now();
+    let ranSeconds = 0;
+    for (let restart = 0; ; restart++) {
+      if (this.#stopped) throw new ProcessingJobStoppedError(`${job.name} was not started: the local runner is stopping`);
+      const verdict = this.#chaos(job);
+      const interruption = spotInterruption(this.#options.chaos, this.#shardIndex(job), this.#attempts.get(job.shardId)! - 1);
+      const crashAfter = verdict.fail ? verdict.afterChunks : interruption.interrupted ? interruption.afterChunks : undefined;
+      const containerStarted = performance.now();
+      const exit =
+        interruption.interrupted && interruption.afterChunks === undefined ? undefined : await this.#runContainer(job, crashAfter);
+      ranSeconds += (performance.now() - containerStarted) / 1000;
+      if (exit?.code === 0) {
+        const seconds = Math.max(1, Math.round(ranSeconds));
+        return {
+          TrainingJobName: job.name,
+          TrainingJobArn: `arn:aws:sagemaker:local:000000000000:training-job/${job.name.toLowerCase()}`,
+          TrainingJobStatus: "Completed",
+          TrainingTimeInSeconds: seconds,
+          BillableTimeInSeconds: seconds,
+        };
+      }
+      if (!interruption.interrupted || verdict.fail) {
+        throw new SageMakerJobFailedError("Training", job.name, describeExit(exit!, verdict), exit?.failure);
+      }
+      const reason = `GOLDPIPE_CHAOS interrupted spot attempt ${restart + 1} of shard ${job.shardId}${
+        exit ? ` after ${interruption.afterChunks} chunk(s)` : " before it started"
+      }`;
+      this.#options.onInterrupted?.({ jobName: job.name, shardId: job.shardId, restart: restart + 1, reason });
+      if ((performance.now() - started) / 1000 > request.StoppingCondition.MaxWaitTimeInSeconds) {
+        throw new SageMakerJobFailedError(
+          "Training",
+          job.name,
+          "MaxWaitTimeExceeded: the spot job did not finish within MaxWaitTimeInSeconds " +
+            `(${request.StoppingCondition.MaxWaitTimeInSeconds} s)`,
+        );
+      }
     }
+  }
 
+  #shardIndex(job: ContainerJob): number {
+    return this.#options.shardIndexOf?.(job.shardId) ?? -1;
+  }
+
+  /** Counts this attempt of the job and asks chaos whether it fails; a failure before the start is thrown here. */
+  #chaos(job: ContainerJob): ChaosVerdict {
+    const attempt = this.#attempts.get(job.shardId) ?? 0;
+    this.#attempts.set(job.shardId, attempt + 1);
+    const verdict = chaosVerdict(this.#options.chaos, this.#shardIndex(job), attempt);
+    if (verdict.fail && verdict.afterChunks === undefined) {
+      throw new SageMakerJobFailedError(
+        job.kind,
+        job.name,
+        `GOLDPIPE_CHAOS failed attempt ${attempt + 1} of shard ${job.shardId} before it started`,
+      );
+    }
+    return verdict;
+  }
+
+  /** One run of the container in a fresh job directory: inputs in, outputs uploaded while it runs and after. */
+  async #runContainer(job: ContainerJob, crashAfterChunks: number | undefined): Promise<JobExit> {
+    const jobName = job.name;
+    const shardId = job.shardId;
     const jobDir = await makeTemporaryFolder("job");
     const local = (containerPath: string) => path.join(jobDir, containerPath.slice(CONTAINER_ROOT.length));
     try {
       let checkpointChunks = 0;
-      for (const input of request.ProcessingInputs) {
-        const copied = await this.#download(jobName, input.S3Input.S3Uri, local(input.S3Input.LocalPath));
-        if (input.InputName === "checkpoint") checkpointChunks = copied.filter(isChunk).length;
+      for (const input of job.inputs) {
+        const copied = await this.#download(job, input, local(input.localPath));
+        if (input.checkpoint) checkpointChunks = copied.filter(isChunk).length;
       }
-      const outputs = request.ProcessingOutputConfig.Outputs.map((output) => ({
-        dir: local(output.S3Output.LocalPath),
-        prefix: this.#lakeKey(output.S3Output.S3Uri),
+      const outputs = job.outputs.map((output) => ({
+        dir: local(output.localPath),
+        prefix: this.#lakeKey(output.uri),
         uploaded: new Map<string, number>(),
       }));
       for (const output of outputs) await mkdir(output.dir, { recursive: true });
       await mkdir(path.join(jobDir, "output"), { recursive: true });
+      // A synced checkpoint folder already holds the earlier chunks: counted once.
+      const earlier = job.outputs.some((o) => job.inputs.some((i) => i.checkpoint && i.localPath === o.localPath)) ? 0 : checkpointChunks;
 
       // Continuous upload: a failed pass is kept and reported once the job has ended.
       let uploadError: unknown;
@@ -188,7 +352,7 @@ export class ProcessingJobRunner {
       const upload = () =>
         (uploading = uploading
           .then(async () => {
-            let chunks = checkpointChunks;
+            let chunks = earlier;
             for (const output of outputs) {
               await this.#upload(output);
               chunks += [...output.uploaded.keys()].filter(isChunk).length;
@@ -201,22 +365,15 @@ export class ProcessingJobRunner {
       const timer = setInterval(upload, UPLOAD_INTERVAL_MS);
       let exit: JobExit;
       try {
-        exit = await this.#launch(request, jobDir, local, verdict.fail ? verdict.afterChunks : undefined);
+        exit = await this.#launch(job, jobDir, local, crashAfterChunks);
       } finally {
         clearInterval(timer);
         await upload();
       }
       if (uploadError !== undefined) throw uploadError;
       if (this.#stopped && exit.code !== 0) throw new ProcessingJobStoppedError(`${jobName} was stopped with the local runner`);
-      if (exit.code !== 0) {
-        const message = await readFile(local(EXIT_MESSAGE_FILE), "utf8").catch(() => "");
-        throw new ProcessingJobFailedError(jobName, describeExit(exit, verdict), message.trim());
-      }
-      return {
-        ProcessingJobName: jobName,
-        ProcessingJobArn: `arn:aws:sagemaker:local:000000000000:processing-job/${jobName.toLowerCase()}`,
-        ProcessingJobStatus: "Completed",
-      };
+      if (exit.code !== 0) exit.failure = (await readFile(local(job.messageFile), "utf8").catch(() => "")).trim();
+      return exit;
     } finally {
       await rm(jobDir, { recursive: true, force: true });
     }
@@ -231,15 +388,16 @@ export class ProcessingJobRunner {
   }
 
   /** S3Prefix semantics: every object whose key starts with the prefix, under its name relative to the prefix's folder. */
-  async #download(jobName: string, uri: string, localPath: string): Promise<string[]> {
+  async #download(job: ContainerJob, input: ContainerJob["inputs"][number], localPath: string): Promise<string[]> {
     await mkdir(path.dirname(localPath), { recursive: true });
-    if (uri.startsWith("file://")) {
-      await symlink(fileURLToPath(uri), localPath);
+    if (input.uri.startsWith("file://")) {
+      await symlink(fileURLToPath(input.uri), localPath);
       return [];
     }
-    const prefix = this.#lakeKey(uri);
+    const prefix = this.#lakeKey(input.uri);
     const folder = prefix.slice(0, prefix.lastIndexOf("/") + 1);
     const copied: string[] = [];
+    await mkdir(localPath, { recursive: true });
     for await (const object of this.#options.store.list(prefix)) {
       const relative = object.key.slice(folder.length);
       const file = path.join(localPath, relative);
@@ -247,10 +405,11 @@ export class ProcessingJobRunner {
       await pipeline(await this.#options.store.getStream(object.key), createWriteStream(file));
       copied.push(relative);
     }
-    if (copied.length === 0) {
-      throw new ProcessingJobFailedError(
-        jobName,
-        `ClientError: No S3 objects found under S3 URL "${uri}" given in input data source. ` +
+    if (copied.length === 0 && !input.optional) {
+      throw new SageMakerJobFailedError(
+        job.kind,
+        job.name,
+        `ClientError: No S3 objects found under S3 URL "${input.uri}" given in input data source. ` +
           "Please ensure that the bucket exists in the selected region, that objects exist under that S3 prefix",
       );
     }
@@ -284,27 +443,19 @@ export class ProcessingJobRunner {
    * goldpipe, which stops the jobs itself): a stop or MaxRuntimeInSeconds reaches the job through the
    * supervisor, and the death of this process ends the job and removes its directory.
    */
-  #launch(
-    request: ProcessingJobRequest,
-    jobDir: string,
-    local: (p: string) => string,
-    crashAfterChunks: number | undefined,
-  ): Promise<JobExit> {
-    const [entry, ...entryArgs] = request.AppSpecification.ContainerEntrypoint;
+  #launch(job: ContainerJob, jobDir: string, local: (p: string) => string, crashAfterChunks: number | undefined): Promise<JobExit> {
+    const [entry, ...entryArgs] = job.entrypoint[0] === IMAGE_WRAPPER ? job.entrypoint.slice(1) : job.entrypoint;
     const command = entry === "python3" || entry === "python" ? (this.#options.python ?? defaultPython()) : (entry ?? "");
-    const args = [...entryArgs, ...request.AppSpecification.ContainerArguments].map((arg) =>
-      arg.startsWith(CONTAINER_ROOT) ? local(arg) : arg,
-    );
+    const args = [...entryArgs, ...job.arguments].map((arg) => (arg.startsWith(CONTAINER_ROOT) ? local(arg) : arg));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      ...request.Environment,
+      ...job.environment,
       PYTHONPATH: [GPU_JOB_DIR, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
     };
     delete env.GOLDPIPE_CRASH_AFTER_CHUNKS;
     if (crashAfterChunks !== undefined) env.GOLDPIPE_CRASH_AFTER_CHUNKS = String(crashAfterChunks);
     return new Promise((resolve, reject) => {
-      if (this.#stopped)
-        return reject(new ProcessingJobStoppedError(`${request.ProcessingJobName} was not started: the local runner is stopping`));
+      if (this.#stopped) return reject(new ProcessingJobStoppedError(`${job.name} was not started: the local runner is stopping`));
       const child = spawn(process.execPath, [JOB_SUPERVISOR, String(process.pid), jobDir, command, ...args], {
         env,
         stdio: ["ignore", "ignore", "pipe"],
@@ -315,7 +466,7 @@ export class ProcessingJobRunner {
       child.stderr.setEncoding("utf8").on("data", (text: string) => {
         stderr = (stderr + text).slice(-4000);
       });
-      const limit = request.StoppingCondition.MaxRuntimeInSeconds;
+      const limit = job.maxRuntimeSeconds;
       let stopped = false;
       const stopper = setTimeout(() => {
         stopped = true;
@@ -342,14 +493,24 @@ export class ProcessingJobRunner {
   }
 }
 
+interface TrainingJobDescription {
+  TrainingJobName: string;
+  TrainingJobArn: string;
+  TrainingJobStatus: "Completed";
+  TrainingTimeInSeconds: number;
+  BillableTimeInSeconds: number;
+}
+
 interface JobExit {
   code: number;
+  /** What the job wrote to its failure file, when it failed. */
+  failure?: string;
   signal: NodeJS.Signals | null;
   stderr: string;
   maxRuntimeExceeded: number | undefined;
 }
 
-function describeExit(exit: JobExit, verdict: ReturnType<typeof chaosVerdict>): string {
+function describeExit(exit: JobExit, verdict: ChaosVerdict): string {
   if (exit.maxRuntimeExceeded !== undefined) {
     return `MaxRuntimeExceeded: the job ran past MaxRuntimeInSeconds (${exit.maxRuntimeExceeded} s) and was stopped`;
   }

@@ -1,6 +1,7 @@
 /**
  * Stands in for `python -m goldpipe_scorer`: reads the same arguments, reports what it was given
- * in the output, and behaves as FAKE_JOB says (score, fail, crash, sleep).
+ * in the output, and behaves as FAKE_JOB says (score, fail, crash, sleep; obey: crash after its first
+ * chunk when GOLDPIPE_CRASH_AFTER_CHUNKS=1, as the real job does).
  */
 export const FAKE_SCORER = `#!/bin/sh
 while [ $# -gt 0 ]; do
@@ -23,6 +24,7 @@ mkdir -p "$out"
   case "$out" in /opt/*) echo "unmapped";; esac
 } > "$out/given.txt"
 echo chunk > "$out/part-new-00000.parquet"
+[ "$FAKE_JOB" = obey ] && [ "$GOLDPIPE_CRASH_AFTER_CHUNKS" = 1 ] && { echo "Killed after chunk 1" >&2; exit 137; }
 case "$FAKE_JOB" in
   fail) echo "the model directory has no tokenizer" > "$failure"; exit 1 ;;
   crash) echo "Killed after chunk 1" >&2; exit 137 ;;

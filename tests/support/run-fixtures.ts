@@ -49,6 +49,7 @@ export const TEST_RUN_SETTINGS: RunSettings = {
     max_runtime_seconds: 3600,
     model_s3_uri: "s3://goldpipe-test/models/gold-headline-sentiment/",
     chunk_rows: 512,
+    capacity: "on-demand",
   },
   athena: { database: "goldpipe", workgroup: "goldpipe", output_location: "s3://goldpipe-test/athena/" },
 };

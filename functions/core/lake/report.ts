@@ -2,12 +2,13 @@ import { z } from "zod";
 import { reportKey } from "../lake-keys.ts";
 import { commitRun } from "../orchestration/finalize-run.ts";
 import { outcomeOf, readManifest, RUN_STATUSES, RUN_TRIGGERS } from "../orchestration/manifest.ts";
+import { CAPACITIES } from "../orchestration/run-input.ts";
 import { sortPartitions } from "./lake-table.ts";
 import type { ReportEvent } from "./events.ts";
 import type { MergeResult } from "./merge-result.ts";
 import type { MetricDatum, Metrics, ObjectStore } from "../ports.ts";
-import { estimateCost } from "./run-cost.ts";
-import { readShardMetrics } from "../orchestration/shard-metrics.ts";
+import { runCost } from "./run-cost.ts";
+import { readShardBilling, readShardMetrics } from "../orchestration/shard-metrics.ts";
 
 const count = z.number().int().nonnegative();
 const seconds = z.number().nonnegative();
@@ -56,6 +57,8 @@ export const RunReportSchema = z.object({
     headlines_per_second: z.number().nonnegative(),
     /** Scored headlines per second of GPU job time. */
     job_headlines_per_second: z.number().nonnegative(),
+    /** Mean GPU utilization of the shards' jobs (NVML); null when none was sampled (a CPU). */
+    gpu_utilization_percent: z.number().nullable().default(null),
   }),
   cost: z.object({
     instance_type: z.string().nullable(),
@@ -63,6 +66,11 @@ export const RunReportSchema = z.object({
     billed_seconds: seconds,
     usd: z.number().nullable(),
     note: z.string().nullable(),
+    capacity: z.enum(CAPACITIES).default("on-demand"),
+    /** Seconds the jobs ran; on spot, against billed_seconds (SageMaker's billable seconds). */
+    total_seconds: seconds.default(0),
+    saving_percent: z.number().nullable().default(null),
+    usd_per_million_headlines: z.number().nullable().default(null),
   }),
 });
 export type RunReport = z.infer<typeof RunReportSchema>;
@@ -76,13 +84,17 @@ export async function reportRun(
   input: ReportEvent,
   { store, metrics, now = () => new Date() }: { store: ObjectStore; metrics: Metrics; now?: () => Date },
 ): Promise<RunReport> {
-  const { run_id: runId, merge, instance_type: instanceType } = input;
+  const { run_id: runId, merge, instance_type: instanceType, capacity = "on-demand" } = input;
   const manifest = await readManifest(store, runId);
   if (!manifest) throw new Error(`run ${runId} has no manifest; was it sealed in this bucket?`);
   const shardMetrics = (await Promise.all(manifest.shards.map((shard) => readShardMetrics(store, runId, shard.index)))).filter(
     (m) => m !== undefined,
   );
+  const spotBilling = (await Promise.all(manifest.shards.map((shard) => readShardBilling(store, runId, shard.index)))).filter(
+    (b) => b !== undefined,
+  );
   const failed = manifest.shards.filter((shard) => shard.status === "failed");
+  const utilization = shardMetrics.flatMap((m) => (typeof m.gpu_utilization_percent === "number" ? [m.gpu_utilization_percent] : []));
   const sum = <T>(items: T[], of: (item: T) => number) => items.reduce((total, item) => total + of(item), 0);
 
   const reportedAt = now();
@@ -121,8 +133,15 @@ export async function reportRun(
     throughput: {
       headlines_per_second: runSeconds > 0 ? round(merge.rows_curated / runSeconds) : 0,
       job_headlines_per_second: scoringSeconds > 0 ? round(sum(shardMetrics, (m) => m.rows) / scoringSeconds) : 0,
+      gpu_utilization_percent: utilization.length ? Math.round((sum(utilization, (u) => u) / utilization.length) * 10) / 10 : null,
     },
-    cost: estimateCost(instanceType, scoringSeconds + modelLoadSeconds),
+    cost: runCost({
+      instanceType,
+      capacity,
+      jobSeconds: scoringSeconds + modelLoadSeconds,
+      spot: spotBilling,
+      headlinesScored: merge.rows_scored,
+    }),
   };
   await store.put(reportKey(runId), JSON.stringify(RunReportSchema.parse(report), null, 2) + "\n", {
     contentType: "application/json",
@@ -141,9 +160,16 @@ export function runMetrics(report: RunReport): MetricDatum[] {
     { name: "ShardsFailed", value: report.shards_failed, unit: "Count" },
     { name: "RunSeconds", value: report.seconds, unit: "Seconds" },
     { name: "HeadlinesPerSecond", value: report.throughput.headlines_per_second, unit: "Count/Second" },
-    ...(report.cost.usd === null ? [] : [{ name: "EstimatedCostUSD", value: report.cost.usd, unit: "None" } as const]),
+    { name: "JobHeadlinesPerSecond", value: report.throughput.job_headlines_per_second, unit: "Count/Second" },
+    ...optional("GpuUtilizationPercent", report.throughput.gpu_utilization_percent, "Percent"),
+    ...optional("EstimatedCostUSD", report.cost.usd, "None"),
+    ...optional("CostPerMillionHeadlinesUSD", report.cost.usd_per_million_headlines, "None"),
+    ...optional("SpotSavingPercent", report.cost.saving_percent, "Percent"),
   ];
 }
+
+const optional = (name: string, value: number | null, unit: MetricDatum["unit"]): MetricDatum[] =>
+  value === null ? [] : [{ name, value, unit }];
 
 /** A run's report from the lake, or undefined when the run has not reached ReportRun. */
 export async function readRunReport(store: ObjectStore, runId: string): Promise<RunReport | undefined> {

@@ -3,19 +3,41 @@ import type { RunManifest } from "./manifest.ts";
 import { manifestKey, scoresPrefix, shardListKey } from "../lake-keys.ts";
 import type { ObjectStore } from "../ports.ts";
 
-/** SageMaker Processing's hard limit on a job's MaxRuntimeInSeconds is 5 days; ScoreShard's TimeoutSeconds sits above it. */
+/**
+ * SageMaker Processing's hard limit on a job's MaxRuntimeInSeconds is 5 days; ScoreShard's TimeoutSeconds sits above it
+ * (and a spot job's wait within it).
+ */
 const MAX_JOB_RUNTIME_SECONDS = 5 * 24 * 3600;
 
-/** How each shard's processing job runs (contracts.md, "The workflow"). */
-export const JobSettingsSchema = z.object({
-  image_uri: z.string().min(1),
-  role_arn: z.string().min(1),
-  instance_type: z.string().min(1),
-  volume_gb: z.number().int().min(1),
-  max_runtime_seconds: z.number().int().min(60).max(MAX_JOB_RUNTIME_SECONDS),
-  model_s3_uri: z.string().min(1),
-  chunk_rows: z.number().int().positive(),
-});
+/** On-demand: a SageMaker Processing job per shard. Spot: the same container as a managed-spot Training job. */
+export const CAPACITIES = ["on-demand", "spot"] as const;
+export type Capacity = (typeof CAPACITIES)[number];
+
+/** How each shard's GPU job runs (contracts.md, "The workflow"). */
+export const JobSettingsSchema = z
+  .object({
+    image_uri: z.string().min(1),
+    role_arn: z.string().min(1),
+    instance_type: z.string().min(1),
+    volume_gb: z.number().int().min(1),
+    max_runtime_seconds: z.number().int().min(60).max(MAX_JOB_RUNTIME_SECONDS),
+    model_s3_uri: z.string().min(1),
+    chunk_rows: z.number().int().positive(),
+    capacity: z.enum(CAPACITIES).default("on-demand"),
+    /** Spot only: MaxWaitTimeInSeconds, waiting for spot capacity and interruptions included; at least max_runtime_seconds. */
+    max_wait_seconds: z.number().int().min(60).max(MAX_JOB_RUNTIME_SECONDS).optional(),
+  })
+  .check((ctx) => {
+    const job = ctx.value;
+    if (job.capacity === "spot" && (job.max_wait_seconds === undefined || job.max_wait_seconds < job.max_runtime_seconds)) {
+      ctx.issues.push({
+        code: "custom",
+        path: ["max_wait_seconds"],
+        input: job.max_wait_seconds,
+        message: `spot capacity needs max_wait_seconds of at least max_runtime_seconds (${job.max_runtime_seconds})`,
+      });
+    }
+  });
 export type JobSettings = z.infer<typeof JobSettingsSchema>;
 
 export const AthenaSettingsSchema = z.object({

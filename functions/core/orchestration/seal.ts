@@ -8,14 +8,21 @@ import type { ObjectStore } from "../ports.ts";
 import { executionName, prepareRunExecution, type RunSettings } from "./run-input.ts";
 import { ownerOf, SEAL_LOCK, startRunExecution, type LockingPorts } from "./run-lock.ts";
 import { writeShards } from "./shards.ts";
+import { plannedShardSize } from "../planning/plan.ts";
 
-/** Headlines per shard unless the caller says otherwise: a few minutes of GPU time beside a job's start-up. */
+/**
+ * Headlines per shard when neither the caller nor the planner (for an instance type without
+ * throughput figures, such as the local runtime's) decides it.
+ */
 export const DEFAULT_SHARD_SIZE = 4000;
 
 export interface SealRequest {
   trigger: Exclude<RunTrigger, "replay">;
   settings: RunSettings;
+  /** Headlines per shard; by default the planner's for the run's instance type, quota and deadline. */
   shardSize?: number;
+  /** The wall time the run should take: the planner uses more instances (within max_concurrency) to meet it. */
+  deadlineSeconds?: number;
   /**
    * Dropped files known to belong to this run beyond those its headlines come from (a file whose
    * rows were all quarantined has none): their ingest records join the manifest's sources.
@@ -119,17 +126,27 @@ async function sealNewRun(
   segmentIds: readonly string[],
   request: SealRequest,
 ): Promise<RunManifest> {
-  const shardSize = request.shardSize ?? DEFAULT_SHARD_SIZE;
-  if (!Number.isInteger(shardSize) || shardSize < 1) {
-    throw new Error(`shard size must be a positive whole number of headlines, not ${shardSize}`);
-  }
+  const { job, max_concurrency: quota } = request.settings;
+  const shardSize =
+    request.shardSize ??
+    ((rows: number) =>
+      plannedShardSize(
+        rows,
+        {
+          instance_type: job.instance_type,
+          quota,
+          max_runtime_seconds: job.max_runtime_seconds,
+          deadline_seconds: request.deadlineSeconds,
+        },
+        DEFAULT_SHARD_SIZE,
+      ));
   const written = await writeShards(store, runId, segmentKeys, shardSize);
   const manifest: RunManifest = {
     run_id: runId,
     created_at: (request.now?.() ?? new Date()).toISOString(),
     trigger: request.trigger,
     status: "Sealed",
-    shard_size: shardSize,
+    shard_size: written.shardSize,
     segments: [...segmentIds],
     sources: await ingestRecordsOf(store, new Set([...written.files, ...(request.files ?? [])])),
     rows: written.rows,

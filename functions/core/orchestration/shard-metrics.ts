@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { shardMetricsKey } from "../lake-keys.ts";
+import { shardBillingKey, shardMetricsKey } from "../lake-keys.ts";
 import type { ObjectStore } from "../ports.ts";
 
 /** runs/<run_id>/scores/<n>/metrics.json, written by the GPU job beside _SUCCESS (contracts.md). */
@@ -13,6 +13,8 @@ export const ShardMetricsSchema = z.looseObject({
   device: z.string(),
   dtype: z.string(),
   model: z.string(),
+  /** Mean GPU utilization over the job's GPUs; null on a CPU (absent from jobs older than the field). */
+  gpu_utilization_percent: z.number().min(0).max(100).nullable().optional(),
 });
 export type ShardMetrics = z.infer<typeof ShardMetricsSchema>;
 
@@ -23,5 +25,25 @@ export async function readShardMetrics(store: ObjectStore, runId: string, index:
   if (body === undefined) return undefined;
   const parsed = ShardMetricsSchema.safeParse(JSON.parse(body.toString("utf8")));
   if (!parsed.success) throw new Error(`${key} is not the GPU job's metrics: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** runs/<run_id>/shard-billing/<n>.json, written by the workflow's RecordSpotBilling for a spot shard (contracts.md). */
+export const ShardBillingSchema = z.looseObject({
+  index: z.number().int().nonnegative(),
+  capacity: z.literal("spot"),
+  job_name: z.string(),
+  training_seconds: z.number().nonnegative(),
+  billable_seconds: z.number().nonnegative(),
+});
+export type ShardBilling = z.infer<typeof ShardBillingSchema>;
+
+/** The spot shard's billing record, or undefined when there is none (an on-demand shard, or one not scored). */
+export async function readShardBilling(store: ObjectStore, runId: string, index: number): Promise<ShardBilling | undefined> {
+  const key = shardBillingKey(runId, index);
+  const body = await store.get(key);
+  if (body === undefined) return undefined;
+  const parsed = ShardBillingSchema.safeParse(JSON.parse(body.toString("utf8")));
+  if (!parsed.success) throw new Error(`${key} is not a spot job's billing record: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }

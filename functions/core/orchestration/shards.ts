@@ -15,6 +15,8 @@ export interface WrittenShards {
   rows: number;
   /** Headlines dropped because their id was already in the run. */
   duplicates: number;
+  /** The target shard size used. */
+  shardSize: number;
   /** Shards of at most the target size, their sizes differing by one at most. */
   shards: { index: number; key: string; rows: number }[];
   /** The dropped files the headlines came from (origin.file), sorted. */
@@ -31,14 +33,15 @@ const COLUMNS_SQL = `{${Object.entries(HEADLINE_DUCKDB_COLUMNS)
 /**
  * Reads the pending segments (JSON lines of headlines), keeps the first headline of each id
  * (by origin file and line, so the choice does not depend on delivery order), and writes the
- * rest as runs/<run_id>/shards/<n>.parquet: ceil(rows / shardSize) shards of nearly equal size,
+ * rest as runs/<run_id>/shards/<n>.parquet: ceil(rows / shardSize) shards of nearly equal size
+ * (shardSize may be decided from the number of rows, once they are counted),
  * cut from the headlines in id order. Objects go through the store and a temporary directory.
  */
 export async function writeShards(
   store: ObjectStore,
   runId: string,
   segmentKeys: readonly string[],
-  shardSize: number,
+  shardSize: number | ((rows: number) => number),
 ): Promise<WrittenShards> {
   const dir = await makeTemporaryFolder("seal");
   try {
@@ -56,7 +59,9 @@ export async function writeShards(
         )
       ).getRowObjectsJson() as { incoming: number; sealed: number }[];
       const rows = counts?.sealed ?? 0;
-      const shardCount = Math.ceil(rows / shardSize);
+      const size = typeof shardSize === "number" ? shardSize : shardSize(rows);
+      if (!Number.isInteger(size) || size < 1) throw new Error(`shard size must be a positive whole number of headlines, not ${size}`);
+      const shardCount = Math.ceil(rows / size);
       await db.run(
         `CREATE TABLE sharded AS SELECT *, ` +
           `((row_number() OVER (ORDER BY id) - 1) * ${shardCount} // ${Math.max(rows, 1)})::INTEGER AS shard FROM sealed`,
@@ -73,7 +78,7 @@ export async function writeShards(
       const origins = (await db.runAndReadAll(`SELECT DISTINCT origin.file AS file FROM sealed ORDER BY file`)).getRowObjectsJson() as {
         file: string;
       }[];
-      return { rows, duplicates: (counts?.incoming ?? 0) - rows, shards, files: origins.map((o) => o.file) };
+      return { rows, duplicates: (counts?.incoming ?? 0) - rows, shardSize: size, shards, files: origins.map((o) => o.file) };
     });
     await forEachConcurrently(written.shards, TRANSFER_CONCURRENCY, async (shard) => {
       await store.put(shard.key, await readFile(path.join(dir, "parts", `shard=${shard.index}`, "data_0.parquet")), {

@@ -16,7 +16,8 @@ const run: Command = {
   name: "run",
   summary: "ingest files, seal what is pending into a run and score it to the end on this machine (resuming unfinished runs first)",
   usage:
-    "goldpipe run FILE… [--lake DIR] [--model DIR] [--shard-size N] [--concurrency N] [--realtime-url URL --realtime-config FILE] [--json]",
+    "goldpipe run FILE… [--lake DIR] [--model DIR] [--shard-size N] [--concurrency N] [--capacity on-demand|spot] " +
+    "[--realtime-url URL --realtime-config FILE] [--json]",
   options: {
     ...WORKFLOW_OPTIONS,
     ...REALTIME_OPTIONS,

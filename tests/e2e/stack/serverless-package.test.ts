@@ -226,7 +226,7 @@ const EXPECTED_GRANTS: Record<FunctionKey, Record<string, string[]>> = {
     "s3:ListBucket": ["lake"],
   },
   report: {
-    "s3:GetObject": ["lake:runs/*/manifest.json", "lake:runs/*/scores/*/metrics.json"],
+    "s3:GetObject": ["lake:runs/*/manifest.json", "lake:runs/*/scores/*/metrics.json", "lake:runs/*/shard-billing/*"],
     "s3:PutObject": ["lake:runs/*/manifest.json", "lake:runs/*/report.json"],
     "s3:ListBucket": ["lake"],
     "cloudwatch:PutMetricData": ["*"],
@@ -311,11 +311,14 @@ describe("the functions", () => {
           role_arn: "${GpuJobRole.Arn}",
           instance_type: "ml.g4dn.xlarge",
           model_s3_uri: "s3://${LakeBucket}/models/current/",
+          capacity: "on-demand",
+          max_wait_seconds: 14400,
         },
         athena: { database: "${GlueDatabase}", workgroup: "${AthenaWorkGroup}", output_location: "s3://${LakeBucket}/athena-results/" },
       });
       expect(env.STATE_MACHINE_ARN).toBe("${PipelineStateMachine}");
-      expect(env.SHARD_SIZE).toBe("5000");
+      // Empty: the planner sizes shards for the instance type and quota (and a deadline when one is set).
+      expect([env.SHARD_SIZE, env.RUN_DEADLINE_SECONDS]).toEqual(["", ""]);
     }
     expect(resource("ScheduledSealLambdaFunction").Properties.Environment.Variables.SCHEDULE_CONFIG).toBe("");
     // One seal at a time each, so two do not take the same pending segments into two runs.
@@ -580,6 +583,7 @@ describe("the workflow", () => {
   const machine = () => resource("PipelineStateMachine").Properties;
   const asl = () => parseYaml(readFileSync(path.join(ROOT, "statemachines/pipeline.asl.yaml"), "utf8"));
   const scoreShard = () => JSON.parse(machine().DefinitionString).States.ScoreShards.ItemProcessor.States.ScoreShard;
+  const scoreShardOnSpot = () => JSON.parse(machine().DefinitionString).States.ScoreShards.ItemProcessor.States.ScoreShardOnSpot;
 
   it("is the ASL file's definition, its placeholders filled by CloudFormation with the run functions", () => {
     // The plugin's validation writes out JSONPath, the default query language, on every state.
@@ -605,33 +609,43 @@ describe("the workflow", () => {
     expect(text(machine().RoleArn)).toBe("${PipelineStateMachineRole.Arn}");
   });
 
-  it("runs each shard's GPU job with network isolation, refused by its role otherwise", () => {
+  it("runs each shard's GPU job with network isolation, on demand or on spot, refused by its role otherwise", () => {
     expect(scoreShard().Resource).toBe("arn:aws:states:::sagemaker:createProcessingJob.sync");
     expect(scoreShard().Parameters.NetworkConfig).toEqual({ EnableNetworkIsolation: true });
+    expect(scoreShardOnSpot().Resource).toBe("arn:aws:states:::sagemaker:createTrainingJob.sync");
+    expect(scoreShardOnSpot().Parameters).toMatchObject({ EnableManagedSpotTraining: true, EnableNetworkIsolation: true });
     const denies = statementsOf("PipelineStateMachineRole").filter((s) => s.Effect === "Deny");
-    expect(denies).toContainEqual(
-      expect.objectContaining({ Action: "sagemaker:CreateProcessingJob", Condition: { Bool: { "sagemaker:NetworkIsolation": "false" } } }),
+    const bothJobKinds = ["sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob"];
+    const everyJob = ["processing-job/*", "training-job/*"].map(
+      (job) => `arn:\${AWS::Partition}:sagemaker:\${AWS::Region}:\${AWS::AccountId}:${job}`,
     );
-    expect(denies).toContainEqual(
-      expect.objectContaining({
-        Action: "sagemaker:CreateProcessingJob",
+    expect(denies.map((d) => ({ Action: d.Action, Resource: asList(d.Resource).map(text), Condition: d.Condition }))).toEqual([
+      { Action: bothJobKinds, Resource: everyJob, Condition: { Bool: { "sagemaker:NetworkIsolation": "false" } } },
+      {
+        Action: bothJobKinds,
+        Resource: everyJob,
         Condition: { "ForAnyValue:StringNotEquals": { "sagemaker:InstanceTypes": ["ml.g4dn.xlarge"] } },
-      }),
-    );
+      },
+    ]);
   });
 
-  it("has a role with exactly what its states use: checkpoints, processing jobs, the run functions, Athena", () => {
+  it("has a role with exactly what its states use: checkpoints, processing and spot training jobs, the run functions, Athena", () => {
     // The job names the ASL gives are what the role's processing-job ARNs allow.
     expect(scoreShard().Parameters["ProcessingJobName.$"]).toMatch(/^States\.Format\('gp-/);
+    expect(scoreShardOnSpot().Parameters["TrainingJobName.$"]).toMatch(/^States\.Format\('gs-/);
     const jobs = "arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:processing-job/gp-*";
+    const spotJobs = "arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:training-job/gs-*";
     const checkpoints = ["lake:runs/*/scores/*", "lake:runs/*/shard-status/*"];
+    const syncRules = ["Processing", "Training"].map(
+      (kind) => `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/StepFunctionsGetEventsForSageMaker${kind}JobsRule`,
+    );
     // The Distributed Map: shard lists and results under runs/<run>/executions/, child executions of this machine only.
     const executions = "lake:runs/*/executions/*";
     const thisMachine = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:goldpipe-dev-pipeline";
     expect(machine().StateMachineName).toBe("goldpipe-dev-pipeline");
     expect(grants("PipelineStateMachineRole")).toEqual({
       "s3:GetObject": ["lake:athena-results/*", executions, "lake:runs/*/refresh/*", ...checkpoints],
-      "s3:PutObject": ["lake:athena-results/*", executions, ...checkpoints],
+      "s3:PutObject": ["lake:athena-results/*", executions, ...checkpoints, "lake:runs/*/shard-billing/*"],
       "s3:ListBucket": ["lake"],
       "s3:AbortMultipartUpload": ["lake:athena-results/*", executions],
       "s3:ListMultipartUploadParts": ["lake:athena-results/*", executions],
@@ -641,19 +655,16 @@ describe("the workflow", () => {
       "s3:GetBucketLocation": ["lake"],
       "s3:ListBucketMultipartUploads": ["lake"],
       "sagemaker:CreateProcessingJob": [jobs],
-      "sagemaker:AddTags": [jobs],
-      "sagemaker:ListTags": [jobs],
+      "sagemaker:AddTags": [jobs, spotJobs],
+      "sagemaker:ListTags": [jobs, spotJobs],
       "sagemaker:DescribeProcessingJob": [jobs],
       "sagemaker:StopProcessingJob": [jobs],
-      "events:PutTargets": [
-        "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule",
-      ],
-      "events:PutRule": [
-        "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule",
-      ],
-      "events:DescribeRule": [
-        "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule",
-      ],
+      "sagemaker:CreateTrainingJob": [spotJobs],
+      "sagemaker:DescribeTrainingJob": [spotJobs],
+      "sagemaker:StopTrainingJob": [spotJobs],
+      "events:PutTargets": syncRules,
+      "events:PutRule": syncRules,
+      "events:DescribeRule": syncRules,
       "iam:PassRole": ["GpuJobRole"],
       "lambda:InvokeFunction": ["FinalizeRunLambdaFunction", "MergeLambdaFunction", "ReportLambdaFunction"],
       "athena:StartQueryExecution": ["arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}"],
@@ -695,20 +706,25 @@ describe("the GPU job's role", () => {
   });
 
   it("reads its shard, checkpoint and model, writes its scores, pulls its image and writes its logs; nothing else", () => {
-    const logGroup = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/sagemaker/ProcessingJobs";
+    const groups = ["ProcessingJobs", "TrainingJobs"].map(
+      (kind) => `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/sagemaker/${kind}`,
+    );
+    const logGroups = groups.flatMap((group) => [group, `${group}:*`]).sort();
     expect(grants("GpuJobRole")).toEqual({
       "s3:GetObject": ["lake:models/*", "lake:runs/*/scores/*", "lake:runs/*/shards/*"],
-      "s3:PutObject": ["lake:runs/*/scores/*"],
-      "s3:AbortMultipartUpload": ["lake:runs/*/scores/*"],
+      // a spot job: SageMaker's empty model archive, and the checkpoint folder synced both ways
+      "s3:PutObject": ["lake:runs/*/scores/*", "lake:runs/*/spot-jobs/*"],
+      "s3:AbortMultipartUpload": ["lake:runs/*/scores/*", "lake:runs/*/spot-jobs/*"],
+      "s3:DeleteObject": ["lake:runs/*/scores/*"],
       "s3:ListBucket": ["lake"],
       "ecr:BatchCheckLayerAvailability": ["GpuJobRepository"],
       "ecr:BatchGetImage": ["GpuJobRepository"],
       "ecr:GetDownloadUrlForLayer": ["GpuJobRepository"],
       "ecr:GetAuthorizationToken": ["*"],
-      "logs:CreateLogGroup": [logGroup, `${logGroup}:*`],
-      "logs:CreateLogStream": [logGroup, `${logGroup}:*`],
-      "logs:PutLogEvents": [logGroup, `${logGroup}:*`],
-      "logs:DescribeLogStreams": [logGroup, `${logGroup}:*`],
+      "logs:CreateLogGroup": logGroups,
+      "logs:CreateLogStream": logGroups,
+      "logs:PutLogEvents": logGroups,
+      "logs:DescribeLogStreams": logGroups,
       "cloudwatch:PutMetricData": ["*"],
     });
     const list = statementsOf("GpuJobRole").find((s) => asList(s.Action).includes("s3:ListBucket"));

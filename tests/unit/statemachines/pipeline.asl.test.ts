@@ -228,6 +228,46 @@ describe("statemachines/pipeline.asl.yaml", () => {
     });
   });
 
+  it("runs a spot run's shards as managed-spot training jobs of the same container, resuming from the same checkpoints", async () => {
+    const spot = perShard.ScoreShardOnSpot as State & { Parameters: Record<string, any> };
+    expect(perShard.EnsureCheckpointPrefix?.Next).toBe("ChooseCapacity");
+    expect(spot.Resource).toBe("arn:aws:states:::sagemaker:createTrainingJob.sync");
+    const p = spot.Parameters;
+    expect(p).toMatchObject({ EnableManagedSpotTraining: true, EnableNetworkIsolation: true });
+    expect(p.StoppingCondition).toEqual({
+      "MaxRuntimeInSeconds.$": "$.job.max_runtime_seconds",
+      "MaxWaitTimeInSeconds.$": "$.job.max_wait_seconds",
+    });
+    expect(p.CheckpointConfig).toEqual({
+      "S3Uri.$": "States.Format('s3://{}/{}', $.bucket, $.shard.scores_prefix)",
+      LocalPath: "/opt/ml/checkpoints",
+    });
+    const args = p.AlgorithmSpecification.ContainerArguments as string[];
+    expect(args[args.indexOf("--checkpoint-dir") + 1]).toBe("/opt/ml/checkpoints");
+    expect(args[args.indexOf("--output-dir") + 1]).toBe("/opt/ml/checkpoints");
+    // The image's own entry point, named (a training job would otherwise get "train" appended).
+    expect(p.AlgorithmSpecification.ContainerEntrypoint).toEqual(["/usr/local/bin/entrypoint.sh", "python3", "-m", "goldpipe_scorer"]);
+    expect(p.Environment).toEqual(scoreShard.Parameters.Environment);
+    // One classification of failures for both paths, and its retries come back by capacity.
+    expect(spot.Catch).toEqual(scoreShard.Catch);
+    expect(perShard.WaitBeforeRetry?.Next).toBe("ChooseCapacity");
+    expect(spot.Next).toBe("RecordSpotBilling");
+
+    const pass = (went: string) => ({ Type: "Pass", Result: { went }, End: true });
+    const route = async (job: Record<string, string>) => {
+      const states = {
+        ChooseCapacity: perShard.ChooseCapacity,
+        ScoreShard: pass("ScoreShard"),
+        ScoreShardOnSpot: pass("ScoreShardOnSpot"),
+      };
+      const machine = new StateMachine({ StartAt: "ChooseCapacity", States: states } as never);
+      return ((await machine.run({ job }).result) as { went: string }).went;
+    };
+    expect(await route({ capacity: "spot" })).toBe("ScoreShardOnSpot");
+    expect(await route({ capacity: "on-demand" })).toBe("ScoreShard");
+    expect(await route({})).toBe("ScoreShard");
+  });
+
   describe("processing job names", () => {
     it("stay within SageMaker's 63 characters and charset for the longest execution name, shard index and attempt", async () => {
       const name = await jobName("x".repeat(80), 99_999, 13);

@@ -29,9 +29,20 @@ describe("runSettingsFromEnvironment", () => {
         max_runtime_seconds: 7200,
         model_s3_uri: env.JOB_MODEL_S3_URI,
         chunk_rows: 4096,
+        capacity: "on-demand",
       },
       athena: { database: "goldpipe_prod", workgroup: "goldpipe-prod", output_location: "s3://goldpipe-prod-lake/athena/" },
     });
+  });
+
+  it("reads spot capacity and its wait, and refuses spot without a wait as long as the job's runtime", () => {
+    const spot = runSettingsFromEnvironment({ ...env, JOB_CAPACITY: "spot", JOB_MAX_WAIT_SECONDS: "14400" });
+    expect(spot.job).toMatchObject({ capacity: "spot", max_wait_seconds: 14400 });
+    expect(() => runSettingsFromEnvironment({ ...env, JOB_CAPACITY: "spot", JOB_MAX_WAIT_SECONDS: "" })).toThrow(/max_wait_seconds/);
+    expect(() => runSettingsFromEnvironment({ ...env, JOB_CAPACITY: "spot", JOB_MAX_WAIT_SECONDS: "600" })).toThrow(
+      /spot capacity needs max_wait_seconds of at least max_runtime_seconds \(7200\)/,
+    );
+    expect(() => runSettingsFromEnvironment({ ...env, JOB_CAPACITY: "reserved" })).toThrow(/JOB_CAPACITY/);
   });
 
   it("names what is missing or wrong", () => {

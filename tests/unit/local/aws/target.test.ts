@@ -132,6 +132,7 @@ describe("awsStack.runSettings", () => {
         max_runtime_seconds: 7200,
         model_s3_uri: `s3://${OUTPUTS.BucketName}/models/current/`,
         chunk_rows: 4096,
+        capacity: "on-demand",
       },
       athena: { database: "goldpipe", workgroup: "goldpipe-prod", output_location: `s3://${OUTPUTS.BucketName}/athena-results/` },
     });

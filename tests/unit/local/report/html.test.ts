@@ -46,8 +46,18 @@ describe("renderReportHtml", () => {
       days: { count: 0, first: null, last: null },
       seconds: 600,
       timings: { scoring_seconds: 0, longest_shard_seconds: 0, model_load_seconds: 0, merge_seconds: null },
-      throughput: { headlines_per_second: 0, job_headlines_per_second: 0 },
-      cost: { instance_type: null, usd_per_hour: null, billed_seconds: 0, usd: null, note: "the run's instance type was not given" },
+      throughput: { headlines_per_second: 0, job_headlines_per_second: 0, gpu_utilization_percent: null },
+      cost: {
+        instance_type: null,
+        usd_per_hour: null,
+        billed_seconds: 0,
+        usd: null,
+        note: "the run's instance type was not given",
+        capacity: "on-demand",
+        total_seconds: 0,
+        saving_percent: null,
+        usd_per_million_headlines: null,
+      },
     } satisfies RunReport;
     const html = renderReportHtml(report, { bucket: "day", points: [] }, { instrument: "<XAU>", bucket: "day", points: [] });
     expect(html).toContain("Run run-&lt;x&gt;");

@@ -7,7 +7,7 @@ import { manifestKey, refreshStatementKey, shardListKey, shardStatusKey, success
 import { readManifest, writeManifest } from "../../../../functions/core/orchestration/manifest.ts";
 import type { MergeResult } from "../../../../functions/core/lake/merge.ts";
 import type { ObjectStore } from "../../../../functions/core/ports.ts";
-import { shardItems, type RunInput } from "../../../../functions/core/orchestration/run-input.ts";
+import { prepareRunExecution, shardItems, type RunInput } from "../../../../functions/core/orchestration/run-input.ts";
 import { parseChaos } from "../../../../local/runtime/chaos.ts";
 import {
   ExecutionStoppedError,
@@ -134,9 +134,50 @@ describe("runPipeline: statemachines/pipeline.asl.yaml on the local runtime", ()
         run_id: "run-a",
         merge: { run_id: "run-a", rows_scored: 2, rows_curated: 2, duplicates: 0, partitions: [], refresh_statements: [], seconds: 0.1 },
         instance_type: TEST_RUN_SETTINGS.job.instance_type,
+        capacity: "on-demand",
       });
     },
   );
+
+  it("runs managed-spot training jobs when the run asks for spot, restarting an interrupted one from its checkpoint", async () => {
+    const manifest = (await readManifest(store, "run-a"))!;
+    const spot = { ...settings(), job: { ...settings().job, capacity: "spot" as const, max_wait_seconds: 7200 } };
+    process.env.FAKE_JOB = "obey";
+    try {
+      const { input } = await prepareRunExecution(store, manifest, spot, "run-a");
+      await runPipeline("run-a", input, {
+        store,
+        bucket: "goldpipe-local",
+        lake: lakeSteps(),
+        python: fakePython,
+        // seed 0: shard 1's first spot attempt is interrupted after one chunk, its restart is not
+        chaos: parseChaos("interrupt=0.5,after_chunks=1,shards=1,seed=0"),
+        retryDelayMs: 1,
+        onShard: (event) => events.push(event),
+      });
+    } finally {
+      delete process.env.FAKE_JOB;
+    }
+
+    expect(events.filter((e) => e.index === 1 && e.type !== "chunks")).toEqual([
+      { type: "attempt", index: 1, attempt: 1 },
+      { type: "interrupted", index: 1, restart: 1, reason: "GOLDPIPE_CHAOS interrupted spot attempt 1 of shard run-a-1 after 1 chunk(s)" },
+      { type: "succeeded", index: 1 },
+    ]);
+    // The restarted container found the chunk the interrupted one had uploaded in its checkpoint folder.
+    expect((await store.get("runs/run-a/scores/1/given.txt"))?.toString()).toMatch(/checkpoint_files=.*part-new-00000\.parquet/);
+    for (const index of [0, 1, 2]) {
+      const billing = JSON.parse((await store.get(`runs/run-a/shard-billing/${index}.json`))!.toString());
+      expect(billing).toEqual({
+        index,
+        capacity: "spot",
+        job_name: expect.stringMatching(/^gs-[0-9a-f]{32}-\d-0$/),
+        training_seconds: expect.any(Number),
+        billable_seconds: billing.training_seconds,
+      });
+    }
+    expect(calls.find((c) => c.state === "ReportRun")?.input).toMatchObject({ capacity: "spot" });
+  });
 
   it("registers new partitions with each of the merge's refresh statements, in order, before reporting", async () => {
     const statements = [1, 2, 3].map(

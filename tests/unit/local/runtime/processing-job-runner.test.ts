@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ObjectStore } from "../../../../functions/core/ports.ts";
 import { parseChaos } from "../../../../local/runtime/chaos.ts";
 import {
-  ProcessingJobFailedError,
+  SageMakerJobFailedError,
   ProcessingJobRunner,
   ProcessingJobStoppedError,
   type ProcessingJobRunnerOptions,
@@ -113,13 +113,13 @@ async function jobDirectories(tmp?: string): Promise<string[]> {
   return (await readdir(tmp ?? os.tmpdir())).filter((name) => name.startsWith(prefix));
 }
 
-async function failure(promise: Promise<unknown>): Promise<ProcessingJobFailedError> {
+async function failure(promise: Promise<unknown>): Promise<SageMakerJobFailedError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(ProcessingJobFailedError);
-  return error as ProcessingJobFailedError;
+  expect(error).toBeInstanceOf(SageMakerJobFailedError);
+  return error as SageMakerJobFailedError;
 }
 
 describe("ProcessingJobRunner", () => {
@@ -201,6 +201,43 @@ describe("ProcessingJobRunner", () => {
     } finally {
       delete process.env.STARTED_MARKER;
     }
+  });
+
+  it("runs the training job shape: channels under /opt/ml/input/data, the checkpoint folder synced from and to the lake", async () => {
+    const { AppSpecification, Environment, StoppingCondition } = request();
+    const training = {
+      TrainingJobName: "gs-0123456789abcdef0123456789abcdef-1-0",
+      AlgorithmSpecification: {
+        TrainingImage: AppSpecification.ImageUri,
+        TrainingInputMode: "File",
+        ContainerEntrypoint: ["/usr/local/bin/entrypoint.sh", "python3", "-m", "goldpipe_scorer"],
+        ContainerArguments: [
+          ...["--shard-dir", "/opt/ml/input/data/shard", "--model-dir", "/opt/ml/input/data/model"],
+          ...["--checkpoint-dir", "/opt/ml/checkpoints", "--output-dir", "/opt/ml/checkpoints", "--failure-file", "/opt/ml/output/failure"],
+        ],
+      },
+      Environment,
+      InputDataConfig: [
+        { ChannelName: "shard", DataSource: { S3DataSource: { S3Uri: "s3://goldpipe-local/runs/run-a/shards/1.parquet" } } },
+        { ChannelName: "model", DataSource: { S3DataSource: { S3Uri: pathToFileURL(path.join(dir, "model")).href } } },
+      ],
+      CheckpointConfig: { S3Uri: "s3://goldpipe-local/runs/run-a/scores/1/", LocalPath: "/opt/ml/checkpoints" },
+      StoppingCondition: { ...StoppingCondition, MaxWaitTimeInSeconds: 120 },
+      EnableManagedSpotTraining: true,
+    };
+
+    const described = await runner().runTraining(training);
+
+    expect(described).toMatchObject({ TrainingJobName: training.TrainingJobName, TrainingJobStatus: "Completed" });
+    expect(described.TrainingTimeInSeconds).toBeGreaterThanOrEqual(1);
+    expect(described.BillableTimeInSeconds).toBe(described.TrainingTimeInSeconds);
+    const given = await lakeText("runs/run-a/scores/1/given.txt");
+    expect(given).toContain("shard_files=1.parquet\n");
+    expect(given).toMatch(/checkpoint_files=\.checkpoint .*part-old-00000\.parquet/);
+    expect(given).toContain("model=tiny");
+    expect(await lakeText("runs/run-a/scores/1/_SUCCESS")).toBe("");
+    // the earlier chunk and this job's two, counted once though the folder is both input and output
+    expect(progress.at(-1)).toMatchObject({ chunks: 3 });
   });
 
   it("stops its running jobs when told to: the job's processes end, its directory goes, and no new job starts", async () => {

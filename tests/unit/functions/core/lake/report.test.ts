@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { shardBillingKey, shardMetricsKey } from "../../../../../functions/core/lake-keys.ts";
 import type { ObjectStore } from "../../../../../functions/core/ports.ts";
 import { readRunReport, reportRun, runMetrics } from "../../../../../functions/core/lake/report.ts";
 import { DirectoryObjectStore } from "../../../../../local/adapters/directory-object-store.ts";
@@ -60,7 +61,55 @@ describe("reportRun", () => {
       { run_id: "run-r", merge, instance_type: "ml.g5.xlarge" },
       { store, metrics: recordingMetrics(), now: tenMinutesAfterSealing },
     );
-    expect(report.cost).toEqual({ instance_type: "ml.g5.xlarge", usd_per_hour: 1.408, billed_seconds: 6, usd: 0.0023, note: null });
+    expect(report.cost).toEqual({
+      instance_type: "ml.g5.xlarge",
+      usd_per_hour: 1.408,
+      billed_seconds: 6,
+      usd: 0.0023,
+      note: null,
+      capacity: "on-demand",
+      total_seconds: 6,
+      saving_percent: null,
+      usd_per_million_headlines: 766.6667,
+    });
+    expect(report.throughput.gpu_utilization_percent).toBeNull();
+  });
+
+  it("prices a spot run by the seconds SageMaker billed against the seconds its jobs ran, and shows the saving", async () => {
+    const { merge } = await putFinishedRun(store);
+    for (const [index, training, billable] of [
+      [0, 600, 180],
+      [1, 400, 120],
+    ] as const) {
+      const billing = { index, capacity: "spot", job_name: `gs-x-${index}-0`, training_seconds: training, billable_seconds: billable };
+      await store.put(shardBillingKey("run-r", index), JSON.stringify(billing));
+    }
+    await store.put(
+      shardMetricsKey("run-r", 1),
+      JSON.stringify({ ...JSON.parse((await store.get(shardMetricsKey("run-r", 1)))!.toString()), gpu_utilization_percent: 80 }),
+    );
+    await store.put(
+      shardMetricsKey("run-r", 0),
+      JSON.stringify({ ...JSON.parse((await store.get(shardMetricsKey("run-r", 0)))!.toString()), gpu_utilization_percent: 61 }),
+    );
+    const metrics = recordingMetrics();
+
+    const report = await reportRun(
+      { run_id: "run-r", merge, instance_type: "ml.g5.xlarge", capacity: "spot" },
+      { store, metrics, now: tenMinutesAfterSealing },
+    );
+
+    expect(report.cost).toMatchObject({ capacity: "spot", billed_seconds: 300, total_seconds: 1000, saving_percent: 70 });
+    expect(report.cost.usd).toBeCloseTo((1.408 * 300) / 3600, 4);
+    expect(report.cost.usd_per_million_headlines).toBeCloseTo((report.cost.usd! / 3) * 1e6, 2);
+    expect(report.throughput.gpu_utilization_percent).toBe(70.5);
+    expect(metrics.data).toEqual(
+      expect.arrayContaining([
+        { name: "SpotSavingPercent", value: 70, unit: "Percent" },
+        { name: "GpuUtilizationPercent", value: 70.5, unit: "Percent" },
+        { name: "CostPerMillionHeadlinesUSD", value: report.cost.usd_per_million_headlines, unit: "None" },
+      ]),
+    );
   });
 
   it("writes report.json and puts the same figures as metrics", async () => {
@@ -78,7 +127,9 @@ describe("reportRun", () => {
       { name: "ShardsFailed", value: 1, unit: "Count" },
       { name: "RunSeconds", value: 600, unit: "Seconds" },
       { name: "HeadlinesPerSecond", value: 0.003, unit: "Count/Second" },
+      { name: "JobHeadlinesPerSecond", value: 1, unit: "Count/Second" },
       { name: "EstimatedCostUSD", value: 0.0023, unit: "None" },
+      { name: "CostPerMillionHeadlinesUSD", value: 766.6667, unit: "None" },
     ]);
   });
 
@@ -87,6 +138,7 @@ describe("reportRun", () => {
     const report = await reportRun({ run_id: "run-r", merge }, { store, metrics: recordingMetrics(), now: tenMinutesAfterSealing });
     expect(report.cost).toMatchObject({ usd: null, note: "the run's instance type was not given" });
     expect(runMetrics(report).map((m) => m.name)).not.toContain("EstimatedCostUSD");
+    expect(runMetrics(report).map((m) => m.name)).not.toContain("CostPerMillionHeadlinesUSD");
   });
 
   it("refuses a run with no manifest", async () => {

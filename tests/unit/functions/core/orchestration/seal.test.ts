@@ -8,7 +8,7 @@ import { PENDING_PREFIX, shardKey } from "../../../../../functions/core/lake-key
 import { readManifest } from "../../../../../functions/core/orchestration/manifest.ts";
 import type { ObjectStore } from "../../../../../functions/core/ports.ts";
 import type { RunInput, ShardItem } from "../../../../../functions/core/orchestration/run-input.ts";
-import { runIdFor, sealPending } from "../../../../../functions/core/orchestration/seal.ts";
+import { DEFAULT_SHARD_SIZE, runIdFor, sealPending } from "../../../../../functions/core/orchestration/seal.ts";
 import { tryLock, type LockOwner } from "../../../../../functions/core/orchestration/lock.ts";
 import { runLockName, SEAL_LOCK } from "../../../../../functions/core/orchestration/run-lock.ts";
 import { LocalWorkflow } from "../../../../../local/adapters/local-workflow.ts";
@@ -261,6 +261,30 @@ describe("sealPending, one at a time", () => {
 });
 
 describe("runIdFor", () => {
+  it("sizes shards with the planner for the run's instance type when no shard size is given", async () => {
+    await putSegment(
+      store,
+      "seg-a",
+      Array.from({ length: 9 }, (_, i) => headline(`h${i}`, { origin: { file: "incoming/a.csv", line: i } })),
+    );
+    const planned = { ...TEST_RUN_SETTINGS, job: { ...TEST_RUN_SETTINGS.job, instance_type: "ml.g5.xlarge" } };
+
+    const sealed = await sealPending({ store, workflow }, { trigger: "manual", settings: planned, deadlineSeconds: 900 });
+
+    // Nine headlines are seconds of one GPU's work: one shard, sized by the planner to hold them all.
+    expect(sealed).toMatchObject({ sealed: true, shards: 1, rows: 9 });
+    expect((await readManifest(store, sealed.sealed ? sealed.run_id : ""))?.shard_size).toBe(9);
+  });
+
+  it("falls back to its default shard size for an instance type the planner has no figures for", async () => {
+    await putSegment(store, "seg-a", [headline("h1")]);
+    const local = { ...TEST_RUN_SETTINGS, job: { ...TEST_RUN_SETTINGS.job, instance_type: "local" } };
+
+    const sealed = await sealPending({ store, workflow }, { trigger: "manual", settings: local });
+
+    expect((await readManifest(store, sealed.sealed ? sealed.run_id : ""))?.shard_size).toBe(DEFAULT_SHARD_SIZE);
+  });
+
   it("depends on the set of segments only", () => {
     expect(runIdFor(["b", "a"])).toBe(runIdFor(["a", "b"]));
     expect(runIdFor(["a"])).not.toBe(runIdFor(["a", "b"]));

@@ -49,7 +49,8 @@ describe("goldpipe report", () => {
     expect(lines[5]).toMatch(/^time {8}10 min 0 s end to end; GPU jobs 4 s scoring \(longest shard 2 s\), 1 s loading the model; merge \d/);
     expect(lines[6]).toBe("throughput  0.005 headlines/s end to end, 1.3 headlines/s in the GPU jobs");
     expect(lines[7]).toBe(
-      "cost        about $0.0020: ml.g5.xlarge at $1.408/h × 5 s of GPU job time (a lower bound: container start is billed too)",
+      "cost        about $0.0020, $666.67 per million headlines: ml.g5.xlarge at $1.408/h × 5 s of GPU job time " +
+        "(a lower bound: container start is billed too)",
     );
     expect(lines.slice(8, 11)).toEqual([
       "shards      3, failed 1",
