@@ -19,6 +19,8 @@ export interface SealDecisionEvent {
   pending_rows_exact: boolean;
   pending_segments: number;
   oldest_pending_at: string | null;
+  /** How long the oldest pending headline has waited; the stack's dashboard charts it (OldestPendingHeadlineSeconds). */
+  oldest_pending_seconds: number | null;
   session: { market: string; trading_day: string; closes_at: string } | null;
 }
 

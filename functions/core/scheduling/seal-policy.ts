@@ -91,6 +91,7 @@ export function sealDecisionEvent(now: Date, calendar: Calendar, pending: Pendin
     pending_rows_exact: pending.rowsExact,
     pending_segments: pending.segments,
     oldest_pending_at: pending.oldestAt?.toISOString() ?? null,
+    oldest_pending_seconds: pending.oldestAt ? Math.max(0, Math.round((now.getTime() - pending.oldestAt.getTime()) / 1000)) : null,
     session: session ? { market: session.market, trading_day: session.tradingDay, closes_at: session.closesAt.toISOString() } : null,
   };
 }

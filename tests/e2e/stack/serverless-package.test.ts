@@ -645,7 +645,13 @@ describe("the workflow", () => {
     expect(machine().StateMachineName).toBe("goldpipe-dev-pipeline");
     expect(grants("PipelineStateMachineRole")).toEqual({
       "s3:GetObject": ["lake:athena-results/*", executions, "lake:runs/*/refresh/*", ...checkpoints],
-      "s3:PutObject": ["lake:athena-results/*", executions, ...checkpoints, "lake:runs/*/shard-billing/*"],
+      "s3:PutObject": [
+        "lake:athena-results/*",
+        executions,
+        "lake:runs/*/scores/*",
+        "lake:runs/*/shard-billing/*",
+        "lake:runs/*/shard-status/*",
+      ],
       "s3:ListBucket": ["lake"],
       "s3:AbortMultipartUpload": ["lake:athena-results/*", executions],
       "s3:ListMultipartUploadParts": ["lake:athena-results/*", executions],
@@ -764,6 +770,31 @@ describe("Athena", () => {
 
 describe("operations", () => {
   const alarms = () => ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
+
+  it("has a dashboard of throughput, GPU utilization, failed shards, queue depth, the oldest pending headline and cost", () => {
+    const body = resource("PipelineDashboard").Properties.DashboardBody["Fn::Sub"] as string;
+    const widgets = JSON.parse(body.replace(/\$\{[^}]+\}/g, "x")).widgets as { properties: { metrics: string[][] } }[];
+    const charted = widgets.flatMap((w) => w.properties.metrics.map((m) => `${m[0]} ${m[1]}`));
+    expect(new Set(charted)).toEqual(
+      new Set([
+        "goldpipe HeadlinesPerSecond",
+        "goldpipe JobHeadlinesPerSecond",
+        "goldpipe GpuUtilizationPercent",
+        "goldpipe ShardsFailed",
+        "AWS/SQS ApproximateNumberOfMessagesVisible",
+        "goldpipe OldestPendingHeadlineSeconds",
+        "AWS/SQS ApproximateAgeOfOldestMessage",
+        "goldpipe CostPerMillionHeadlinesUSD",
+      ]),
+    );
+    const filter = resource("OldestPendingHeadlineMetricFilter").Properties;
+    expect(filter.LogGroupName).toEqual({ Ref: "ScheduledSealLogGroup" });
+    expect(resource("ScheduledSealLogGroup").Type).toBe("AWS::Logs::LogGroup");
+    expect(filter.MetricTransformations[0]).toMatchObject({
+      MetricName: "OldestPendingHeadlineSeconds",
+      MetricValue: "$.oldest_pending_seconds",
+    });
+  });
   const watched = (alarm: Record<string, any>) =>
     alarm.Metrics
       ? alarm.Metrics.filter((m: any) => m.MetricStat).map((m: any) => ({ ...m.MetricStat.Metric }))

@@ -84,6 +84,7 @@ describe("the seal policy", () => {
       trigger: "schedule",
       pending_rows: 2,
       oldest_pending_at: "2026-01-13T14:48:00.000Z",
+      oldest_pending_seconds: 720,
       session: { market: "comex-gold", trading_day: "2026-01-13", closes_at: "2026-01-13T22:00:00.000Z" },
     });
     expect(decision.reason).toMatch(/freshness target/);
