@@ -36,8 +36,6 @@ lint:
 	biome ci .
 	.venv/bin/ruff check gpu-job
 	.venv/bin/ruff format --check gpu-job
-	.venv/bin/ruff check --config gpu-job/ruff.toml tests/support/fast_scorer.py
-	.venv/bin/ruff format --config gpu-job/ruff.toml --check tests/support/fast_scorer.py
 	@LC_ALL=C awk '{ n = length($$0); l = $$0; n -= gsub(/[\200-\277]/, "", l) } \
 	  n > 140 { print FILENAME ":" FNR ": " n " characters, over 140"; bad = 1 } END { exit bad }' \
 	  $$(git ls-files '*.ts' '*.mjs' '*.py' '*.yml' '*.yaml' '*.sql')

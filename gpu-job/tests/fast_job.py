@@ -4,8 +4,9 @@ It takes the job's command line (goldpipe_scorer.config), reads the shard and re
 checkpoint as the job does, and writes the same output through the job's own writers: atomic
 part-*.parquet chunks in the scored columns (goldpipe_scorer.checkpoint, goldpipe_scorer.output),
 then metrics.json and _SUCCESS; GOLDPIPE_CRASH_AFTER_CHUNKS makes an attempt exit with 137 after
-that many chunks, as the job does. In place of the model, each headline's probabilities come from
-a hash of its text, so the same headline always gets the same label.
+that many chunks, as the job does; GOLDPIPE_FAST_JOB_CHUNK_SECONDS makes each chunk take that long,
+to give a test time to act while a job runs. In place of the model, each headline's probabilities
+come from a hash of its text, so the same headline always gets the same label.
 
     python gpu-job/tests/fast_job.py --shard-dir … --model-dir … --checkpoint-dir … --output-dir …
 
@@ -69,7 +70,7 @@ class _Crash(Exception):
     """GOLDPIPE_CRASH_AFTER_CHUNKS reached: the attempt ends as the job's does, exit code 137."""
 
 
-def score_shard(config: JobConfig) -> dict:
+def score_shard(config: JobConfig, chunk_seconds: float = 0.0) -> dict:
     started = time.perf_counter()
     table = read_shard(config.shard_dir)
     done = scored_keys(config.checkpoint_dir, config.output_dir)
@@ -81,6 +82,7 @@ def score_shard(config: JobConfig) -> dict:
     ctx = ScoringContext(heads, MODEL_NAME, config.run_id, config.shard_id, config.intensity)
     for start in range(0, rows.num_rows, config.chunk_rows):
         chunk = rows.slice(start, config.chunk_rows)
+        time.sleep(chunk_seconds)
         writer.write(scored_table(chunk, probabilities(chunk.column("headline").to_pylist(), heads), ctx, datetime.now(UTC)))
         if config.crash_after_chunks is not None and writer.written == config.crash_after_chunks:
             raise _Crash
@@ -143,7 +145,7 @@ def run_attempt(argv: list[str], env: dict[str, str]) -> int:
     failure_file = failure_file_from(argv)
     try:
         config = _config(argv, env)
-        metrics = score_shard(config)
+        metrics = score_shard(config, float(env.get("GOLDPIPE_FAST_JOB_CHUNK_SECONDS", "0")))
         write_atomically(config.output_dir / "metrics.json", lambda tmp: tmp.write_text(json.dumps(metrics, indent=2) + "\n"))
         write_atomically(config.output_dir / "_SUCCESS", lambda tmp: tmp.write_text(""))
     except _Crash:

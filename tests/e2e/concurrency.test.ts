@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allManifests } from "../../functions/core/orchestration/runs.ts";
 import { DirectoryObjectStore } from "../../local/adapters/directory-object-store.ts";
 import { runGoldpipe, startGoldpipe, type GoldpipeProcess } from "../support/cli-process.ts";
-import { fastScorer } from "../support/fast-scorer.ts";
+import { fastJob } from "../support/fast-job.ts";
 import { curatedRows, scoredRows } from "../support/lake-counts.ts";
 import { until } from "../support/until.ts";
 import { writeHeadlinesCsv } from "../support/pipeline-fixtures.ts";
@@ -29,8 +29,8 @@ let schedule: string;
 
 beforeAll(async () => {
   workdir = await mkdtemp(path.join(os.tmpdir(), "goldpipe-concurrency-"));
-  const scorer = await fastScorer(workdir);
-  env = { GOLDPIPE_PYTHON: scorer.python, GOLDPIPE_FAST_SCORER_CHUNK_SECONDS: "0.3" };
+  const scorer = await fastJob(workdir);
+  env = { GOLDPIPE_PYTHON: scorer.python, GOLDPIPE_FAST_JOB_CHUNK_SECONDS: "0.3" };
   model = scorer.model;
   feed = await writeHeadlinesCsv(path.join(workdir, "feed.csv"), 40, 41);
   other = await writeHeadlinesCsv(path.join(workdir, "other.csv"), 30, 42);
@@ -66,7 +66,7 @@ describe("two goldpipe processes on one lake", () => {
     expect(failing.code, failing.stderr).toBe(3);
     const runId = JSON.parse(failing.stdout).run_id as string;
     const replay = () =>
-      startGoldpipe(["replay", runId, "--lake", lake, "--model", model], { ...env, GOLDPIPE_FAST_SCORER_CHUNK_SECONDS: "1" });
+      startGoldpipe(["replay", runId, "--lake", lake, "--model", model], { ...env, GOLDPIPE_FAST_JOB_CHUNK_SECONDS: "1" });
     const first = replay();
     await until(() => first.output().stderr.includes("replaying shard(s) 0, 1"), "the first replay to start", { timeoutMs: 60_000 });
     const second = await replay().exited;
@@ -121,7 +121,7 @@ describe("stopped by a signal, goldpipe run stops its jobs, says what is left, a
     ["SIGINT", 130],
   ] as const)("%s", async (signal, exitCode) => {
     const lake = await newLake();
-    const running = run(feed, lake, { GOLDPIPE_FAST_SCORER_CHUNK_SECONDS: "1" });
+    const running = run(feed, lake, { GOLDPIPE_FAST_JOB_CHUNK_SECONDS: "1" });
     await until(
       async () => {
         const scores = await readdir(path.join(lake, "runs"), { recursive: true }).catch(() => [] as string[]);

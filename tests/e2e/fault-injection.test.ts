@@ -13,7 +13,7 @@ import { processExists } from "../../local/runtime/process-exists.ts";
 import { runGoldpipe, startGoldpipe } from "../support/cli-process.ts";
 import { scoredRows } from "../support/lake-counts.ts";
 import { until } from "../support/until.ts";
-import { fastScorer } from "../support/fast-scorer.ts";
+import { fastJob } from "../support/fast-job.ts";
 import { writeHeadlinesCsv } from "../support/pipeline-fixtures.ts";
 
 /**
@@ -39,7 +39,7 @@ let expectedIds: string[];
 
 beforeAll(async () => {
   workdir = await mkdtemp(path.join(os.tmpdir(), "goldpipe-faults-"));
-  const scorer = await fastScorer(workdir);
+  const scorer = await fastJob(workdir);
   env = { GOLDPIPE_PYTHON: scorer.python };
   model = scorer.model;
   input = await writeHeadlinesCsv(path.join(workdir, "feed.csv"), 44, 31, 4);
@@ -179,7 +179,7 @@ describe("killed with SIGKILL at every step boundary, the next run, watch or rep
   it.each(KILL_POINTS)("$step ($at), finished by $finish", async ({ at, finish: how, slowJobs }) => {
     const lake = path.join(await mkdtemp(path.join(workdir, "case-")), "lake");
     // Slow chunks keep the job running when its parent dies.
-    const slow = slowJobs ? { GOLDPIPE_FAST_SCORER_CHUNK_SECONDS: "0.5" } : {};
+    const slow = slowJobs ? { GOLDPIPE_FAST_JOB_CHUNK_SECONDS: "0.5" } : {};
     const killed = startGoldpipe(["run", input, "--lake", lake, "--model", model, ...RUN_OPTIONS], {
       ...env,
       ...slow,

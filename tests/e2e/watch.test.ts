@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PENDING_PREFIX } from "../../functions/core/lake-keys.ts";
-import { fastScorer } from "../support/fast-scorer.ts";
+import { fastJob } from "../support/fast-job.ts";
 import { buildTinyModel, goldpipe, writeHeadlinesCsv } from "../support/pipeline-fixtures.ts";
 
 const BIN = path.resolve(import.meta.dirname, "../../bin/goldpipe.mjs");
@@ -188,7 +188,7 @@ describe("goldpipe watch, end to end on the local runtime", () => {
 describe("goldpipe watch and writers that take their time", () => {
   let fast: { python: string; model: string };
   beforeAll(async () => {
-    fast = await fastScorer(workdir);
+    fast = await fastJob(workdir);
   });
   const startFast = (args: string[] = []) =>
     startWatch(OPEN, { model: fast.model, env: { GOLDPIPE_PYTHON: fast.python }, args: ["--settle-seconds", "0.5", ...args] });
